@@ -1,0 +1,13 @@
+package dev.rampart.core.config;
+
+/**
+ * One route: which requests it takes and where they go.
+ *
+ * @param rewrite     how the path is changed before it is sent upstream; {@code null} keeps it as it is
+ * @param maxBodySize largest request body accepted, in bytes; larger gets 413
+ */
+public record RouteConfig(String id, RouteMatch match, String upstream, PathRewrite rewrite, TimeoutsConfig timeouts,
+                          long maxBodySize) {
+    public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
+    public static final long MAX_MAX_BODY_SIZE = 64L * 1024 * 1024 * 1024;
+}
