@@ -1,0 +1,332 @@
+package dev.rampart.bench;
+
+import static java.util.Objects.requireNonNull;
+
+import dev.rampart.bench.internal.ConstantRateSchedule;
+import dev.rampart.bench.internal.FailureKind;
+import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpClientAgent;
+import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.PoolOptions;
+import io.vertx.core.http.RequestOptions;
+import java.net.URI;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * An open-loop HTTP/1.1 load generator: sends requests at a constant rate on a fixed schedule,
+ * whatever the server does, and measures each request's latency from its <em>intended</em> send
+ * time, so that a stalled server is not let off by the generator waiting for it (coordinated
+ * omission, as in wrk2).
+ *
+ * <p>A periodic 1 ms timer sends every request whose intended time has passed. Requests go
+ * through a pool of {@link Options#connections()} keep-alive connections without pipelining;
+ * when all are busy, requests wait in the client's queue and that wait counts as latency.
+ */
+public final class OpenLoopLoad {
+
+  private static final long TICK_MILLIS = 1;
+  /** How long past the request timeout the run waits for stragglers before it reports. */
+  private static final long DRAIN_GRACE_MILLIS = 1_000;
+
+  private OpenLoopLoad() {
+  }
+
+  /**
+   * What to send, how fast and for how long.
+   *
+   * @param url            target, {@code http://host:port/path}
+   * @param ratePerSecond  constant request rate
+   * @param duration       length of the measurement window
+   * @param warmup         traffic at the same rate before the window, not counted
+   * @param connections    size of the connection pool
+   * @param method         HTTP method
+   * @param bodyBytes      size of the request body ({@code 0}: none)
+   * @param requestTimeout per request, from when it is issued: waiting for a connection plus waiting
+   *                       for data
+   * @param headers        extra request headers
+   */
+  public record Options(
+      URI url,
+      int ratePerSecond,
+      Duration duration,
+      Duration warmup,
+      int connections,
+      HttpMethod method,
+      int bodyBytes,
+      Duration requestTimeout,
+      Map<String, String> headers) {
+
+    public static final Duration DEFAULT_DURATION = Duration.ofSeconds(10);
+    public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(2);
+    public static final int DEFAULT_CONNECTIONS = 32;
+    public static final Duration DEFAULT_REQUEST_TIMEOUT = Duration.ofSeconds(5);
+    static final int MAX_RATE = 1_000_000;
+    static final int MAX_CONNECTIONS = 10_000;
+    static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+
+    public Options {
+      requireNonNull(url, "url");
+      requireNonNull(duration, "duration");
+      requireNonNull(warmup, "warmup");
+      requireNonNull(method, "method");
+      requireNonNull(requestTimeout, "requestTimeout");
+      requireNonNull(headers, "headers");
+      if (!"http".equalsIgnoreCase(url.getScheme()) || url.getHost() == null) {
+        throw new IllegalArgumentException("url: " + url + " (expected: http://host[:port][/path])");
+      }
+      if (ratePerSecond < 1 || ratePerSecond > MAX_RATE) {
+        throw new IllegalArgumentException(
+            "ratePerSecond: " + ratePerSecond + " (expected: 1.." + MAX_RATE + ")");
+      }
+      if (duration.toMillis() < 1) {
+        throw new IllegalArgumentException("duration: " + duration + " (expected: >= 1ms)");
+      }
+      if (warmup.isNegative()) {
+        throw new IllegalArgumentException("warmup: " + warmup + " (expected: >= 0)");
+      }
+      if (connections < 1 || connections > MAX_CONNECTIONS) {
+        throw new IllegalArgumentException(
+            "connections: " + connections + " (expected: 1.." + MAX_CONNECTIONS + ")");
+      }
+      if (bodyBytes < 0 || bodyBytes > MAX_BODY_BYTES) {
+        throw new IllegalArgumentException(
+            "bodyBytes: " + bodyBytes + " (expected: 0.." + MAX_BODY_BYTES + ")");
+      }
+      if (requestTimeout.toMillis() < 1) {
+        throw new IllegalArgumentException("requestTimeout: " + requestTimeout + " (expected: >= 1ms)");
+      }
+      headers = Collections.unmodifiableMap(new LinkedHashMap<>(headers));
+    }
+
+    /** Starts options for {@code url} at {@code ratePerSecond}, with safe defaults for the rest. */
+    public static Builder builder(URI url, int ratePerSecond) {
+      return new Builder(url, ratePerSecond);
+    }
+
+    /** Builds {@link Options}; validation happens in {@link #build()}. */
+    public static final class Builder {
+      private final URI url;
+      private final int ratePerSecond;
+      private Duration duration = DEFAULT_DURATION;
+      private Duration warmup = DEFAULT_WARMUP;
+      private int connections = DEFAULT_CONNECTIONS;
+      private HttpMethod method = HttpMethod.GET;
+      private int bodyBytes;
+      private Duration requestTimeout = DEFAULT_REQUEST_TIMEOUT;
+      private final Map<String, String> headers = new LinkedHashMap<>();
+
+      private Builder(URI url, int ratePerSecond) {
+        this.url = requireNonNull(url, "url");
+        this.ratePerSecond = ratePerSecond;
+      }
+
+      public Builder duration(Duration duration) {
+        this.duration = requireNonNull(duration, "duration");
+        return this;
+      }
+
+      public Builder warmup(Duration warmup) {
+        this.warmup = requireNonNull(warmup, "warmup");
+        return this;
+      }
+
+      public Builder connections(int connections) {
+        this.connections = connections;
+        return this;
+      }
+
+      public Builder method(HttpMethod method) {
+        this.method = requireNonNull(method, "method");
+        return this;
+      }
+
+      public Builder bodyBytes(int bodyBytes) {
+        this.bodyBytes = bodyBytes;
+        return this;
+      }
+
+      public Builder requestTimeout(Duration requestTimeout) {
+        this.requestTimeout = requireNonNull(requestTimeout, "requestTimeout");
+        return this;
+      }
+
+      public Builder header(String name, String value) {
+        headers.put(requireNonNull(name, "name"), requireNonNull(value, "value"));
+        return this;
+      }
+
+      public Options build() {
+        return new Options(url, ratePerSecond, duration, warmup, connections, method, bodyBytes,
+            requestTimeout, headers);
+      }
+    }
+  }
+
+  /**
+   * Runs the load on one event-loop context of {@code vertx} (the caller's, or a new one) and
+   * completes with the report once every request has ended or timed out. The HTTP client it
+   * creates is closed before the future completes.
+   */
+  public static Future<LoadReport> run(Vertx vertx, Options options) {
+    requireNonNull(vertx, "vertx");
+    requireNonNull(options, "options");
+    Promise<LoadReport> result = Promise.promise();
+    vertx.getOrCreateContext().runOnContext(v -> new Run(vertx, options, result).start());
+    return result.future();
+  }
+
+  /** One run's state; touched only on its event loop. */
+  private static final class Run {
+    private final Vertx vertx;
+    private final Options options;
+    private final Promise<LoadReport> result;
+    private final HttpClientAgent client;
+    private final RequestOptions request;
+    private final Buffer body;
+
+    private ConstantRateSchedule schedule;
+    private LoadRecorder recorder;
+    private long tickTimer = -1;
+    private long drainTimer = -1;
+    private long inFlight;
+    private boolean draining;
+    private boolean finished;
+
+    Run(Vertx vertx, Options options, Promise<LoadReport> result) {
+      this.vertx = vertx;
+      this.options = options;
+      this.result = result;
+      int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.requestTimeout().toMillis());
+      this.client = vertx.createHttpClient(
+          new HttpClientOptions()
+              .setKeepAlive(true)
+              .setPipelining(false)
+              .setConnectTimeout(timeoutMillis),
+          new PoolOptions()
+              .setHttp1MaxSize(options.connections())
+              .setMaxWaitQueueSize(-1));
+      this.request = new RequestOptions()
+          .setAbsoluteURI(options.url().toString())
+          .setMethod(options.method())
+          // covers both waiting for a pooled connection and waiting for response data
+          .setTimeout(options.requestTimeout().toMillis());
+      options.headers().forEach(request::putHeader);
+      if (options.bodyBytes() > 0) {
+        byte[] bytes = new byte[options.bodyBytes()];
+        Arrays.fill(bytes, (byte) 'x');
+        this.body = Buffer.buffer(bytes);
+      } else {
+        this.body = null;
+      }
+    }
+
+    void start() {
+      long start = System.nanoTime();
+      long warmupNanos = options.warmup().toNanos();
+      long durationNanos = options.duration().toNanos();
+      schedule = new ConstantRateSchedule(start, options.ratePerSecond(), warmupNanos + durationNanos);
+      recorder = new LoadRecorder(start + warmupNanos, start + warmupNanos + durationNanos);
+      tickTimer = vertx.setPeriodic(TICK_MILLIS, TICK_MILLIS, id -> sendDue());
+      sendDue();
+    }
+
+    private void sendDue() {
+      if (finished) {
+        return;
+      }
+      try {
+        long now = System.nanoTime();
+        while (schedule.isDue(now)) {
+          send(schedule.take(), now);
+        }
+        if (schedule.isExhausted() && !draining) {
+          draining = true;
+          vertx.cancelTimer(tickTimer);
+          drainTimer = vertx.setTimer(options.requestTimeout().toMillis() + DRAIN_GRACE_MILLIS,
+              id -> finish());
+          finishIfDrained();
+        }
+      } catch (RuntimeException e) {
+        fail(e);
+      }
+    }
+
+    private void send(long intendedNanos, long nowNanos) {
+      inFlight++;
+      recorder.onSent(intendedNanos, nowNanos);
+      Exchange exchange = new Exchange(intendedNanos);
+      client.request(request)
+          .compose(exchange::send)
+          .onComplete(ar -> onEnd(exchange, ar.cause()));
+    }
+
+    private void onEnd(Exchange exchange, Throwable failure) {
+      if (finished) {
+        return;
+      }
+      inFlight--;
+      long now = System.nanoTime();
+      if (failure == null) {
+        recorder.onResponse(exchange.intendedNanos, exchange.connectedNanos, now, exchange.status);
+      } else {
+        recorder.onFailure(exchange.intendedNanos, FailureKind.of(failure));
+      }
+      finishIfDrained();
+    }
+
+    private void finishIfDrained() {
+      if (draining && inFlight == 0) {
+        finish();
+      }
+    }
+
+    private void finish() {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      vertx.cancelTimer(drainTimer);
+      LoadReport report = recorder.report(options);
+      client.close().onComplete(ar -> result.complete(report));
+    }
+
+    private void fail(Throwable cause) {
+      if (finished) {
+        return;
+      }
+      finished = true;
+      vertx.cancelTimer(tickTimer);
+      vertx.cancelTimer(drainTimer);
+      client.close().onComplete(ar -> result.fail(cause));
+    }
+
+    /** One request on its way: when it was meant to go, when it got a connection, its status. */
+    private final class Exchange {
+      final long intendedNanos;
+      long connectedNanos;
+      int status;
+
+      Exchange(long intendedNanos) {
+        this.intendedNanos = intendedNanos;
+      }
+
+      Future<Void> send(HttpClientRequest req) {
+        connectedNanos = System.nanoTime();
+        return (body == null ? req.send() : req.send(body))
+            .compose(response -> {
+              status = response.statusCode();
+              return response.end();
+            });
+      }
+    }
+  }
+}
