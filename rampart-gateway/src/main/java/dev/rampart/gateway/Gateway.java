@@ -1,0 +1,172 @@
+package dev.rampart.gateway;
+
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.gateway.admin.AdminServer;
+import dev.rampart.gateway.errors.ErrorCode;
+import dev.rampart.gateway.listener.InvalidRequestHandler;
+import dev.rampart.gateway.listener.ListenerVerticle;
+import dev.rampart.gateway.logging.JsonLogAppender;
+import dev.rampart.gateway.logging.StdoutSink;
+import dev.rampart.gateway.proxy.AccessLog;
+import dev.rampart.gateway.proxy.ProxyHandler;
+import dev.rampart.gateway.routing.RouteTable;
+import dev.rampart.gateway.upstream.UpstreamCluster;
+import io.vertx.core.DeploymentOptions;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.VertxOptions;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * A running Rampart instance: the data-plane listener on its event loops, the admin server, and the current route
+ * table, which {@link #apply} swaps atomically.
+ */
+public final class Gateway {
+    private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+
+    private final Vertx vertx;
+    private final AtomicReference<RouteTable> table = new AtomicReference<>();
+    private final AtomicLong versions = new AtomicLong();
+    private final List<HttpServer> listeners = new CopyOnWriteArrayList<>();
+    private final RampartConfig startConfig;
+    private final AccessLog accessLog;
+    private volatile boolean draining;
+    private AdminServer admin;
+
+    private Gateway(Vertx vertx, RampartConfig config) {
+        this.vertx = vertx;
+        this.startConfig = config;
+        this.accessLog = new AccessLog(config.service(), config.accessLog(), StdoutSink.get());
+        this.table.set(RouteTable.compile(vertx, versions.incrementAndGet(), config, null));
+    }
+
+    /** How many event loops serve the data plane: {@code -Drampart.event-loops}, else one per core. */
+    public static int defaultEventLoops() {
+        String configured = System.getProperty("rampart.event-loops", System.getenv("RAMPART_EVENT_LOOPS"));
+        if (configured != null && !configured.isBlank()) {
+            return Math.max(1, Integer.parseInt(configured.trim()));
+        }
+        return Runtime.getRuntime().availableProcessors();
+    }
+
+    /** Starts a gateway for a validated config; fails if a port cannot be bound. */
+    public static Future<Gateway> start(RampartConfig config, int eventLoops) {
+        Objects.requireNonNull(config, "config");
+        JsonLogAppender.service(config.service());
+        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(4)
+                .setPreferNativeTransport(true));
+        Gateway gateway = new Gateway(vertx, config);
+        return gateway.listen(eventLoops)
+                .compose(v -> gateway.startAdmin())
+                .map(v -> gateway)
+                .onFailure(err -> vertx.close());
+    }
+
+    private Future<Void> listen(int instances) {
+        ProxyHandler proxy = new ProxyHandler(table::get, accessLog);
+        InvalidRequestHandler invalid = new InvalidRequestHandler(this::logRejected);
+        int configuredPort = startConfig.listen().port();
+        // the first instance binds (so port 0 resolves to one real port), the others share it
+        return deployListeners(1, configuredPort, proxy, invalid)
+                .compose(v -> instances > 1
+                        ? deployListeners(instances - 1, port(), proxy, invalid)
+                        : Future.succeededFuture());
+    }
+
+    private Future<Void> deployListeners(int instances, int port, ProxyHandler proxy, InvalidRequestHandler invalid) {
+        return vertx.deployVerticle(() -> new ListenerVerticle(startConfig.listen(), port, proxy, invalid,
+                        listeners::add), new DeploymentOptions().setInstances(instances))
+                .mapEmpty();
+    }
+
+    private Future<Void> startAdmin() {
+        admin = new AdminServer(vertx, startConfig.admin(), this::readiness);
+        return admin.start().mapEmpty();
+    }
+
+    private JsonObject readiness() {
+        RouteTable current = table.get();
+        return new JsonObject()
+                .put("ready", !draining)
+                .put("status", draining ? "draining" : "ready")
+                .put("config_version", current.version())
+                .put("routes", current.config().routes().size())
+                .put("upstreams", current.config().upstreams().size());
+    }
+
+    private void logRejected(HttpServerRequest request, ErrorCode code) {
+        accessLog.write(new AccessLog.Entry(System.currentTimeMillis(), null, request.method().name(), null,
+                code.status(), 0, null, 0, 0, 0, null,
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), code.code()));
+    }
+
+    /**
+     * Swaps in a new validated config: requests in flight finish on the table they started with; upstreams that
+     * changed or went away are shut down once their requests are done. Listener and admin settings need a restart.
+     *
+     * @return the new config version
+     */
+    public synchronized long apply(RampartConfig config) {
+        RouteTable previous = table.get();
+        RouteTable next = RouteTable.compile(vertx, versions.incrementAndGet(), config, previous);
+        table.set(next);
+        if (!config.listen().equals(startConfig.listen()) || !config.admin().equals(startConfig.admin())) {
+            log.warn("listen and admin settings changed in the config; they take effect only after a restart");
+        }
+        for (UpstreamCluster retired : previous.clustersRetiredBy(next)) {
+            retired.shutdown(previous.longestTotalTimeoutMillis());
+        }
+        return next.version();
+    }
+
+    public RouteTable table() {
+        return table.get();
+    }
+
+    public long configVersion() {
+        return table.get().version();
+    }
+
+    /** The data-plane port actually bound. */
+    public int port() {
+        return listeners.get(0).actualPort();
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    public boolean draining() {
+        return draining;
+    }
+
+    /**
+     * Graceful stop: report not-ready, stop accepting, let requests in flight finish for up to the drain timeout,
+     * then close everything.
+     */
+    public Future<Void> shutdown() {
+        draining = true;
+        long drainMillis = startConfig.listen().drainTimeout().toMillis();
+        log.info("draining: no new connections; requests in flight have up to {} ms", drainMillis);
+        List<Future<Void>> closing = listeners.stream()
+                .map(server -> server.shutdown(drainMillis, TimeUnit.MILLISECONDS))
+                .toList();
+        return Future.join(closing)
+                .transform(ar -> Future.join(table.get().clusters().values().stream()
+                        .map(cluster -> cluster.shutdown(1000)).toList()))
+                .transform(ar -> admin == null ? Future.succeededFuture() : admin.close())
+                .transform(ar -> vertx.close())
+                .onComplete(ar -> log.info("stopped"));
+    }
+}

@@ -1,0 +1,52 @@
+package dev.rampart.gateway.errors;
+
+/** Every error a client can get from Rampart itself: a stable code, an HTTP status and a message safe to show. */
+public enum ErrorCode {
+    BAD_REQUEST(400, "bad_request", "The request is malformed."),
+    AMBIGUOUS_LENGTH(400, "ambiguous_message_length", "The request carries conflicting message length information."),
+    BAD_CHUNK(400, "bad_chunk", "The request body is not valid chunked encoding."),
+    MISSING_HOST(400, "missing_host", "HTTP/1.1 requests need exactly one Host header."),
+    BAD_PATH(400, "bad_path", "The request path is not valid."),
+    ROUTE_NOT_FOUND(404, "route_not_found", "No route matches this request."),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed", "This method is not supported by the gateway."),
+    HEADER_READ_TIMEOUT(408, "request_timeout", "The request headers took too long to arrive."),
+    BODY_TOO_LARGE(413, "body_too_large", "The request body is larger than this route accepts."),
+    URI_TOO_LONG(414, "uri_too_long", "The request line is too long."),
+    HEADERS_TOO_LARGE(431, "headers_too_large", "The request headers are too large."),
+    CLIENT_BODY_TIMEOUT(408, "client_body_timeout", "The request body stopped arriving."),
+    /** Never sent (the response has started); recorded when a client stops reading its response. */
+    CLIENT_TOO_SLOW(408, "client_too_slow", "The client stopped reading the response."),
+    /** Never sent; recorded when the client goes away first (nginx's 499). */
+    CLIENT_CLOSED(499, "client_closed_request", "The client closed the connection."),
+    INTERNAL(500, "internal_error", "Something went wrong in the gateway."),
+    NOT_IMPLEMENTED(501, "not_implemented", "This transfer encoding is not supported."),
+    UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", "The service could not be reached."),
+    UPSTREAM_RESET(502, "upstream_reset", "The service closed the connection unexpectedly."),
+    UPSTREAM_BAD_RESPONSE(502, "upstream_bad_response", "The service sent an invalid response."),
+    UPSTREAM_OVERLOADED(503, "upstream_overloaded", "The service is too busy right now."),
+    SHUTTING_DOWN(503, "shutting_down", "The gateway is shutting down; retry on another instance."),
+    UPSTREAM_CONNECT_TIMEOUT(504, "upstream_connect_timeout", "The service could not be reached in time."),
+    UPSTREAM_TIMEOUT(504, "upstream_timeout", "The service took too long to respond.");
+
+    private final int status;
+    private final String code;
+    private final String message;
+
+    ErrorCode(int status, String code, String message) {
+        this.status = status;
+        this.code = code;
+        this.message = message;
+    }
+
+    public int status() {
+        return status;
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public String message() {
+        return message;
+    }
+}

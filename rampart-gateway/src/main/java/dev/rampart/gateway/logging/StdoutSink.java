@@ -1,0 +1,104 @@
+package dev.rampart.gateway.logging;
+
+import java.io.FileDescriptor;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The one writer of stdout: JSON lines from the access log and from application logs go through a bounded queue to a
+ * single thread, so event loops never block on a slow terminal or pipe and lines never interleave.
+ * When the queue is full a line is dropped and counted rather than stalling request handling.
+ */
+public final class StdoutSink {
+    private static final int CAPACITY = 65_536;
+    private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
+
+    private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final OutputStream out;
+    private final Thread writer;
+
+    StdoutSink(OutputStream out) {
+        this.out = out;
+        this.writer = new Thread(this::drainForever, "rampart-stdout-writer");
+        this.writer.setDaemon(true);
+        this.writer.start();
+    }
+
+    public static StdoutSink get() {
+        return INSTANCE;
+    }
+
+    /** Queues one line (without its newline). Never blocks. */
+    public void offer(String line) {
+        if (!lines.offer(line)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    /** Lines dropped because the writer could not keep up. */
+    public long dropped() {
+        return dropped.get();
+    }
+
+    /** Waits, bounded, until what was queued so far is written: for shutdown. */
+    public void flush(long timeoutMillis) {
+        long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        while (!lines.isEmpty() && System.nanoTime() < deadline) {
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        synchronized (this) { // the writer holds this lock while a batch is being written
+            try {
+                out.flush();
+            } catch (IOException ignored) {
+                // stdout is gone; nothing else to tell it to
+            }
+        }
+    }
+
+    private void drainForever() {
+        List<String> batch = new ArrayList<>(1024);
+        StringBuilder text = new StringBuilder(64 * 1024);
+        while (true) {
+            try {
+                batch.add(lines.take());
+            } catch (InterruptedException e) {
+                return;
+            }
+            synchronized (this) {
+                lines.drainTo(batch, 4096);
+                text.setLength(0);
+                for (String line : batch) {
+                    text.append(line).append('\n');
+                }
+                batch.clear();
+                long lost = dropped.getAndSet(0);
+                if (lost > 0) {
+                    text.append("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":\"log lines dropped: stdout is slower than the log rate\",\"dropped\":")
+                            .append(lost).append("}\n");
+                }
+                try {
+                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+                    if (lines.isEmpty()) {
+                        out.flush();
+                    }
+                } catch (IOException e) {
+                    dropped.addAndGet(1);
+                }
+            }
+        }
+    }
+}

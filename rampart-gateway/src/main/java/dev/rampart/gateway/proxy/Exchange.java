@@ -1,0 +1,460 @@
+package dev.rampart.gateway.proxy;
+
+import dev.rampart.gateway.errors.ErrorCode;
+import dev.rampart.gateway.errors.ErrorResponses;
+import dev.rampart.gateway.listener.HardenedRequestDecoder;
+import dev.rampart.gateway.routing.CompiledRoute;
+import dev.rampart.gateway.routing.RouteTable;
+import dev.rampart.gateway.upstream.EndpointState;
+import io.netty.channel.EventLoop;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.codec.TooLongFrameException;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.vertx.core.Future;
+import io.vertx.core.MultiMap;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ConnectionPoolTooBusyException;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpClosedException;
+import io.vertx.core.http.HttpHeaders;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
+import io.vertx.core.http.HttpVersion;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.impl.ConnectionBase;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.ConnectException;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * One client request and its way to an upstream and back: routing, body limits, the always-on timeouts, streaming
+ * with backpressure in both directions, error mapping, and the access-log line. Lives on one event loop.
+ */
+final class Exchange {
+    private static final Logger log = LoggerFactory.getLogger(Exchange.class);
+    private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "x-request-id", "x-forwarded-proto",
+            "x-forwarded-host", "x-forwarded-for");
+    private static final Set<String> NOT_RETURNED = Set.of("x-request-id");
+
+    private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD }
+
+    private final HttpServerRequest request;
+    private final HttpServerResponse response;
+    private final RouteTable table;
+    private final AccessLog accessLog;
+    private final long startNanos = System.nanoTime();
+    private final long startMillis = System.currentTimeMillis();
+    private final String requestId;
+
+    private CompiledRoute route;
+    private String path;
+    private EndpointState endpoint;
+    private HttpClientRequest upstreamRequest;
+    private HttpClientResponse upstreamResponse;
+    private int upstreamStatus;
+    private long bytesIn;
+    private long bytesOut;
+    private ErrorCode error;
+    private boolean responseStarted;
+    private boolean requestEnded;
+    private boolean uploadWaitingOnUpstream;
+    private boolean downloadWaitingOnClient;
+    private boolean finished;
+
+    private EventLoop eventLoop;
+    private Phase phase = Phase.CONNECT;
+    private long phaseTimeoutNanos;
+    private long lastActivityNanos;
+    private ScheduledFuture<?> phaseTimer;
+    private ScheduledFuture<?> totalTimer;
+
+    Exchange(HttpServerRequest request, RouteTable table, AccessLog accessLog) {
+        this.request = request;
+        this.response = request.response();
+        this.table = table;
+        this.accessLog = accessLog;
+        this.requestId = RequestIds.acceptOrGenerate(request.getHeader("x-request-id"));
+    }
+
+    void start() {
+        request.pause();
+        request.exceptionHandler(this::onClientFailure);
+        response.closeHandler(v -> onClientGone());
+        ErrorCode rejected = RequestChecks.check(request);
+        if (rejected != null) {
+            failBeforeRoute(rejected, true);
+            return;
+        }
+        path = RequestPaths.normalize(request.path());
+        if (path == null) {
+            failBeforeRoute(ErrorCode.BAD_PATH, true);
+            return;
+        }
+        route = table.match(request, path);
+        if (route == null) {
+            failBeforeRoute(ErrorCode.ROUTE_NOT_FOUND, false);
+            return;
+        }
+        long declaredLength = RequestChecks.contentLength(request);
+        if (declaredLength > route.maxBodySize) {
+            failBeforeRoute(ErrorCode.BODY_TOO_LARGE, true);
+            return;
+        }
+        eventLoop = ((ContextInternal) ContextInternal.current()).nettyEventLoop();
+        totalTimer = eventLoop.schedule(this::onTotalDeadline, route.totalTimeoutMillis, TimeUnit.MILLISECONDS);
+        endpoint = route.upstream().pick();
+        endpoint.requestStarted();
+        route.upstream().client().request(upstreamOptions()).onComplete(ar -> {
+            if (ar.succeeded()) {
+                onUpstreamRequest(ar.result());
+            } else {
+                onUpstreamFailure(ar.cause());
+            }
+        });
+    }
+
+    private RequestOptions upstreamOptions() {
+        String query = request.query();
+        String upstreamPath = route.upstreamPath(path);
+        MultiMap headers = HttpHeaders.headers();
+        HopByHopHeaders.copy(request.headers(), headers, NOT_FORWARDED);
+        String clientIp = clientIp();
+        String priorFor = request.getHeader("x-forwarded-for");
+        headers.set("x-forwarded-for", priorFor == null ? clientIp : priorFor + ", " + clientIp);
+        headers.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
+        String host = request.getHeader("host");
+        if (host != null) {
+            headers.set("x-forwarded-host", host);
+        }
+        headers.set("x-request-id", requestId);
+        if (RequestChecks.isChunked(request)) {
+            headers.set("transfer-encoding", "chunked");
+        }
+        return new RequestOptions()
+                .setMethod(request.method())
+                .setHost(endpoint.endpoint().host())
+                .setPort(endpoint.endpoint().port())
+                .setSsl(endpoint.endpoint().tls())
+                .setURI(query == null ? upstreamPath : upstreamPath + '?' + query)
+                .setHeaders(headers.set("host", endpoint.endpoint().authority()))
+                .setConnectTimeout(route.connectTimeoutMillis);
+    }
+
+    private void onUpstreamRequest(HttpClientRequest upstream) {
+        if (finished) {
+            upstream.reset();
+            return;
+        }
+        upstreamRequest = upstream;
+        upstream.exceptionHandler(this::onUpstreamFailure);
+        upstream.response().onComplete(ar -> {
+            if (ar.succeeded()) {
+                onUpstreamResponse(ar.result());
+            } else {
+                onUpstreamFailure(ar.cause());
+            }
+        });
+        if (!RequestChecks.hasBody(request)) {
+            request.endHandler(v -> requestEnded = true);
+            upstream.end();
+            enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
+            request.resume();
+            return;
+        }
+        enterPhase(Phase.UPLOAD, route.idleTimeoutMillis);
+        request.handler(this::onClientBodyChunk);
+        request.endHandler(v -> {
+            requestEnded = true;
+            if (!finished) {
+                upstream.end();
+                if (!responseStarted) {
+                    enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
+                }
+            }
+        });
+        request.resume();
+    }
+
+    private void onClientBodyChunk(Buffer chunk) {
+        if (finished) {
+            return;
+        }
+        bytesIn += chunk.length();
+        if (bytesIn > route.maxBodySize) {
+            fail(ErrorCode.BODY_TOO_LARGE, null);
+            return;
+        }
+        lastActivityNanos = System.nanoTime();
+        upstreamRequest.write(chunk);
+        if (upstreamRequest.writeQueueFull()) {
+            request.pause();
+            uploadWaitingOnUpstream = true;
+            upstreamRequest.drainHandler(v -> {
+                uploadWaitingOnUpstream = false;
+                lastActivityNanos = System.nanoTime();
+                if (!finished) {
+                    request.resume();
+                }
+            });
+        }
+    }
+
+    private void onUpstreamResponse(HttpClientResponse upstream) {
+        if (finished) {
+            return;
+        }
+        upstreamResponse = upstream;
+        upstreamStatus = upstream.statusCode();
+        responseStarted = true;
+        response.setStatusCode(upstreamStatus);
+        MultiMap headers = response.headers();
+        HopByHopHeaders.copy(upstream.headers(), headers, NOT_RETURNED);
+        headers.set("x-request-id", requestId);
+        if (!headers.contains("content-length") && bodyAllowed(upstreamStatus)) {
+            if (request.version() == HttpVersion.HTTP_1_0) {
+                headers.set("connection", "close"); // HTTP/1.0 has no chunked encoding: the close delimits the body
+            } else {
+                response.setChunked(true);
+            }
+        }
+        enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
+        upstream.exceptionHandler(this::onUpstreamFailure);
+        upstream.handler(this::onUpstreamBodyChunk);
+        upstream.endHandler(v -> onUpstreamEnd());
+    }
+
+    private boolean bodyAllowed(int status) {
+        return request.method() != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
+    }
+
+    private void onUpstreamBodyChunk(Buffer chunk) {
+        if (finished) {
+            return;
+        }
+        bytesOut += chunk.length();
+        lastActivityNanos = System.nanoTime();
+        response.write(chunk);
+        if (response.writeQueueFull()) {
+            upstreamResponse.pause();
+            downloadWaitingOnClient = true;
+            response.drainHandler(v -> {
+                downloadWaitingOnClient = false;
+                lastActivityNanos = System.nanoTime();
+                if (!finished) {
+                    upstreamResponse.resume();
+                }
+            });
+        }
+    }
+
+    private void onUpstreamEnd() {
+        if (finished) {
+            return;
+        }
+        if (!requestEnded) {
+            // the upstream answered before the whole body arrived: the rest of it cannot be read, so the client
+            // connection cannot be reused
+            response.putHeader("connection", "close");
+        }
+        Future<Void> written = response.end();
+        boolean closeAfter = !requestEnded;
+        finish();
+        written.onComplete(ar -> {
+            if (closeAfter) {
+                request.connection().close();
+            } else {
+                responseCompleted();
+            }
+        });
+    }
+
+    // ---- failures ------------------------------------------------------------------------------------------------
+
+    private void onUpstreamFailure(Throwable cause) {
+        if (finished) {
+            return;
+        }
+        ErrorCode code = classify(cause);
+        if (log.isDebugEnabled()) {
+            log.debug("upstream call failed: route={} upstream={} request_id={} cause={}", route.id(),
+                    endpoint.label(), requestId, cause.toString());
+        }
+        fail(code, cause);
+    }
+
+    private ErrorCode classify(Throwable cause) {
+        if (cause instanceof ConnectionPoolTooBusyException) {
+            return ErrorCode.UPSTREAM_OVERLOADED;
+        }
+        if (upstreamRequest == null) {
+            // still obtaining a connection
+            if (cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException) {
+                return ErrorCode.UPSTREAM_CONNECT_TIMEOUT;
+            }
+            return ErrorCode.UPSTREAM_UNAVAILABLE;
+        }
+        if (cause instanceof TimeoutException) {
+            return ErrorCode.UPSTREAM_TIMEOUT;
+        }
+        if (cause instanceof DecoderException || cause instanceof TooLongFrameException
+                || cause instanceof IllegalArgumentException) {
+            return ErrorCode.UPSTREAM_BAD_RESPONSE;
+        }
+        if (cause instanceof HttpClosedException || cause instanceof IOException
+                || cause instanceof io.vertx.core.http.StreamResetException || cause instanceof ConnectException) {
+            return ErrorCode.UPSTREAM_RESET;
+        }
+        return ErrorCode.UPSTREAM_BAD_RESPONSE;
+    }
+
+    private void onClientFailure(Throwable cause) {
+        if (!finished) {
+            abortBothSides(ErrorCode.CLIENT_CLOSED);
+        }
+    }
+
+    private void onClientGone() {
+        if (!finished) {
+            abortBothSides(ErrorCode.CLIENT_CLOSED);
+        }
+    }
+
+    private void onTotalDeadline() {
+        totalTimer = null;
+        if (!finished) {
+            fail(ErrorCode.UPSTREAM_TIMEOUT, null);
+        }
+    }
+
+    private void enterPhase(Phase next, long timeoutMillis) {
+        phase = next;
+        phaseTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        lastActivityNanos = System.nanoTime();
+        if (phaseTimer != null) {
+            phaseTimer.cancel(false);
+        }
+        phaseTimer = eventLoop.schedule(this::onPhaseTimer, phaseTimeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** Idle timers are lazy: activity only stamps a time, and the timer re-arms itself for what remains. */
+    private void onPhaseTimer() {
+        phaseTimer = null;
+        if (finished) {
+            return;
+        }
+        long idleFor = System.nanoTime() - lastActivityNanos;
+        if (idleFor < phaseTimeoutNanos) {
+            phaseTimer = eventLoop.schedule(this::onPhaseTimer, phaseTimeoutNanos - idleFor, TimeUnit.NANOSECONDS);
+            return;
+        }
+        switch (phase) {
+            case UPLOAD -> fail(uploadWaitingOnUpstream ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.CLIENT_BODY_TIMEOUT, null);
+            case DOWNLOAD -> fail(downloadWaitingOnClient ? ErrorCode.CLIENT_TOO_SLOW : ErrorCode.UPSTREAM_TIMEOUT, null);
+            default -> fail(ErrorCode.UPSTREAM_TIMEOUT, null);
+        }
+    }
+
+    /** Fails the exchange: a JSON error if nothing was sent yet, otherwise the client connection is cut. */
+    private void fail(ErrorCode code, Throwable cause) {
+        if (finished) {
+            return;
+        }
+        error = code;
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+        if (responseStarted) {
+            finish();
+            request.connection().close();
+            return;
+        }
+        boolean close = !requestEnded;
+        sendError(code, close);
+    }
+
+    private void failBeforeRoute(ErrorCode code, boolean close) {
+        error = code;
+        // a request whose body we will not read leaves the connection unusable
+        boolean mustClose = close || RequestChecks.hasBody(request);
+        if (!mustClose) {
+            request.endHandler(v -> requestEnded = true);
+            request.resume();
+        }
+        sendError(code, mustClose);
+    }
+
+    private void sendError(ErrorCode code, boolean close) {
+        responseStarted = true;
+        response.setStatusCode(code.status());
+        MultiMap headers = response.headers();
+        headers.clear();
+        headers.set("content-type", "application/json");
+        headers.set("x-request-id", requestId);
+        if (close) {
+            headers.set("connection", "close");
+        }
+        Buffer body = ErrorResponses.buffer(code, requestId);
+        bytesOut = body.length();
+        Future<Void> written = response.end(body);
+        finish();
+        written.onComplete(ar -> {
+            if (close) {
+                request.connection().close();
+            } else {
+                responseCompleted();
+            }
+        });
+    }
+
+    private void abortBothSides(ErrorCode code) {
+        error = code;
+        if (upstreamRequest != null) {
+            upstreamRequest.reset();
+        }
+        finish();
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        if (phaseTimer != null) {
+            phaseTimer.cancel(false);
+            phaseTimer = null;
+        }
+        if (totalTimer != null) {
+            totalTimer.cancel(false);
+            totalTimer = null;
+        }
+        if (endpoint != null) {
+            endpoint.requestFinished();
+        }
+        int status = error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
+        accessLog.write(new AccessLog.Entry(startMillis, route == null ? null : route.id(), request.method().name(),
+                accessLog.includeQuery() && request.query() != null ? request.path() + '?' + request.query() : request.path(),
+                status, System.nanoTime() - startNanos, endpoint == null ? null : endpoint.label(), upstreamStatus,
+                bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code()));
+    }
+
+    private void responseCompleted() {
+        if (request.connection() instanceof ConnectionBase connection) {
+            Object decoder = connection.channelHandlerContext().pipeline().get(HardenedRequestDecoder.PIPELINE_NAME);
+            if (decoder instanceof HardenedRequestDecoder hardened) {
+                hardened.responseCompleted();
+            }
+        }
+    }
+
+    private String clientIp() {
+        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+    }
+}
