@@ -15,6 +15,8 @@ public record RampartConfig(
         Map<String, UpstreamConfig> upstreams,
         List<RouteConfig> routes) {
 
+    public static final String DEFAULT_SERVICE = "rampart";
+
     public RampartConfig {
         Objects.requireNonNull(service, "service");
         Objects.requireNonNull(listen, "listen");

@@ -1,0 +1,528 @@
+package dev.rampart.core.config;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import java.util.stream.Collectors;
+
+/** Turns the YAML tree of a config file into a {@link RampartConfig}, checking every rule and reporting every miss. */
+final class ConfigBinder {
+
+    static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "upstreams", "routes");
+    static final List<String> LISTEN_KEYS = List.of("host", "port", "header-read-timeout", "keep-alive-idle",
+            "max-header-size", "drain-timeout");
+    static final List<String> ADMIN_KEYS = List.of("bind", "port");
+    static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "query-string", "secret-headers");
+    static final List<String> UPSTREAM_KEYS = List.of("endpoints", "load-balancer", "pool", "tls");
+    static final List<String> POOL_KEYS = List.of("max-connections", "max-waiting", "idle-timeout");
+    static final List<String> TLS_KEYS = List.of("verify");
+    static final List<String> ROUTE_KEYS = List.of("id", "match", "upstream", "strip-prefix", "rewrite", "timeouts",
+            "max-body-size");
+    static final List<String> MATCH_KEYS = List.of("host", "path", "prefix", "methods", "headers");
+    static final List<String> REWRITE_KEYS = List.of("regex", "replacement");
+    static final List<String> TIMEOUT_KEYS = List.of("connect", "first-byte", "idle", "total");
+
+    private static final Duration MIN_TIMEOUT = Duration.ofMillis(1);
+    private static final long MIN_MAX_HEADER_SIZE = 1024;
+    private static final int MAX_POOL_CONNECTIONS = 10_000;
+    private static final int MAX_POOL_WAITING = 100_000;
+    private static final Duration MIN_POOL_IDLE_TIMEOUT = Duration.ofSeconds(1);
+    private static final Duration MAX_POOL_IDLE_TIMEOUT = Duration.ofHours(1);
+
+    private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-_.]{0,62}");
+    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]*");
+    private static final String LABEL = "[a-z0-9]([a-z0-9-]*[a-z0-9])?";
+    private static final String DNS_NAME = LABEL + "(\\." + LABEL + ")*";
+    private static final Pattern BIND_ADDRESS = Pattern.compile("(?i)" + DNS_NAME + "|[0-9a-f:.]*:[0-9a-f:.]*");
+    private static final Pattern HOST_PATTERN = Pattern.compile("(\\*\\.)?" + DNS_NAME + "|\\[[0-9a-f:.]*:[0-9a-f:.]*]");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]+");
+    private static final Pattern PATH = Pattern.compile("/[^\\s?#]*");
+
+    private static final String SERVICE_EXPECTED = "a name of lower-case letters, digits, '-', '_' or '.', starting "
+            + "with a letter or digit, at most 63 characters";
+    private static final String NAME_EXPECTED = "of lower-case letters, digits, '-' or '_', starting with a letter "
+            + "or digit";
+    private static final String UPSTREAMS_EXPECTED = "a mapping of upstream names to upstreams";
+    private static final String ADDRESS_EXPECTED = "a host name or an IP address, e.g. 0.0.0.0 or ::";
+    private static final String HEADER_EXPECTED = "a header name, e.g. X-Api-Key";
+    private static final String ENDPOINT_EXPECTED = "an http:// or https:// URL with a host and an optional port, "
+            + "without path, query or user info, e.g. http://127.0.0.1:7001";
+    private static final String ENDPOINTS_EXPECTED = "a list of at least one endpoint URL, e.g. "
+            + "[ \"http://127.0.0.1:7001\" ]";
+    private static final RouteMatch MATCH_ALL = new RouteMatch(List.of(), null, Set.of(), Map.of());
+
+    private final ConfigErrors errors;
+    private final ValueReader values;
+
+    private ConfigBinder(ConfigErrors errors) {
+        this.errors = errors;
+        this.values = new ValueReader(errors);
+    }
+
+    /** The config the document describes, or {@code null} when it breaks a rule; each broken rule is in errors. */
+    static RampartConfig bind(YamlNode root, ConfigErrors errors) {
+        return new ConfigBinder(errors).root(root);
+    }
+
+    private RampartConfig root(YamlNode root) {
+        YamlNode.Mapping doc = values.section(root, ROOT_KEYS);
+        if (doc == null) {
+            return null;
+        }
+        String service = values.optional(doc, "service", RampartConfig.DEFAULT_SERVICE,
+                n -> values.string(n, SERVICE_NAME.asMatchPredicate(), SERVICE_EXPECTED));
+        ListenConfig listen = values.optional(doc, "listen", ListenConfig.defaults(), this::listen);
+        AdminConfig admin = values.optional(doc, "admin", AdminConfig.defaults(), this::admin);
+        checkPortsDiffer(doc, listen, admin);
+        AccessLogConfig accessLog = values.optional(doc, "access-log", AccessLogConfig.defaults(), this::accessLog);
+
+        YamlNode upstreamsNode = values.required(doc, "upstreams", UPSTREAMS_EXPECTED);
+        YamlNode.Mapping upstreamsMapping = upstreamsNode == null ? null
+                : values.mapping(upstreamsNode, UPSTREAMS_EXPECTED);
+        Map<String, UpstreamConfig> upstreams = upstreams(upstreamsMapping);
+        // Routes are checked against every upstream named, valid or not, so one mistake is not reported twice.
+        Set<String> upstreamNames = upstreamsMapping == null ? Set.of() : upstreamsMapping.entries().keySet();
+        YamlNode routesNode = values.required(doc, "routes", "a list of routes");
+        List<RouteConfig> routes = routesNode == null ? List.of() : routes(routesNode, upstreamNames);
+
+        return errors.isEmpty() ? new RampartConfig(service, listen, admin, accessLog, upstreams, routes) : null;
+    }
+
+    private ListenConfig listen(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, LISTEN_KEYS);
+        if (m == null) {
+            return null;
+        }
+        return new ListenConfig(
+                values.optional(m, "host", ListenConfig.DEFAULT_HOST, this::bindAddress),
+                values.optional(m, "port", ListenConfig.DEFAULT_PORT, values::port),
+                values.optional(m, "header-read-timeout", ListenConfig.DEFAULT_HEADER_READ_TIMEOUT,
+                        n -> values.timeout(n, MIN_TIMEOUT, ListenConfig.MAX_HEADER_READ_TIMEOUT)),
+                values.optional(m, "keep-alive-idle", ListenConfig.DEFAULT_KEEP_ALIVE_IDLE,
+                        n -> values.timeout(n, MIN_TIMEOUT, ListenConfig.MAX_KEEP_ALIVE_IDLE)),
+                values.optional(m, "max-header-size", ListenConfig.DEFAULT_MAX_HEADER_SIZE,
+                        n -> values.size(n, MIN_MAX_HEADER_SIZE, ListenConfig.MAX_MAX_HEADER_SIZE)),
+                values.optional(m, "drain-timeout", ListenConfig.DEFAULT_DRAIN_TIMEOUT,
+                        n -> values.timeout(n, MIN_TIMEOUT, ListenConfig.MAX_DRAIN_TIMEOUT)));
+    }
+
+    private AdminConfig admin(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, ADMIN_KEYS);
+        if (m == null) {
+            return null;
+        }
+        return new AdminConfig(
+                values.optional(m, "bind", AdminConfig.DEFAULT_BIND, this::bindAddress),
+                values.optional(m, "port", AdminConfig.DEFAULT_PORT, values::port));
+    }
+
+    private String bindAddress(YamlNode node) {
+        return values.string(node, BIND_ADDRESS.asMatchPredicate(), ADDRESS_EXPECTED);
+    }
+
+    /** Both listeners cannot bind one port; 0 means "any free port", which never collides. */
+    private void checkPortsDiffer(YamlNode.Mapping doc, ListenConfig listen, AdminConfig admin) {
+        if (listen.port() == 0 || listen.port() != admin.port()) {
+            return;
+        }
+        YamlNode adminPort = find(doc, "admin", "port");
+        if (adminPort != null) {
+            values.reject(adminPort, "a port other than listen.port (" + listen.port() + "), or 0");
+        } else {
+            values.reject(find(doc, "listen", "port"), "a port other than admin.port (" + admin.port()
+                    + " by default), or 0");
+        }
+    }
+
+    private AccessLogConfig accessLog(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, ACCESS_LOG_KEYS);
+        if (m == null) {
+            return null;
+        }
+        AccessLogConfig defaults = AccessLogConfig.defaults();
+        List<String> secretHeaders = values.optional(m, "secret-headers", List.of(),
+                n -> values.oneOrMany(n, this::headerName, "a header name or a list of them"));
+        return new AccessLogConfig(
+                values.optional(m, "enabled", defaults.enabled(), values::bool),
+                values.optional(m, "query-string", defaults.includeQuery(), values::bool),
+                List.copyOf(new LinkedHashSet<>(secretHeaders)));
+    }
+
+    /** A header name as a valid token, lower-cased as HTTP compares them. */
+    private String headerName(YamlNode node) {
+        String name = values.string(node, TOKEN.asMatchPredicate(), HEADER_EXPECTED);
+        return name == null ? null : name.toLowerCase(Locale.ROOT);
+    }
+
+    private Map<String, UpstreamConfig> upstreams(YamlNode.Mapping m) {
+        Map<String, UpstreamConfig> upstreams = new LinkedHashMap<>();
+        if (m == null) {
+            return upstreams;
+        }
+        if (m.entries().isEmpty()) {
+            values.reject(m, "at least one upstream, e.g. pricing: { endpoints: [ \"http://127.0.0.1:7001\" ] }");
+        }
+        for (YamlNode.Entry entry : m.entries().values()) {
+            if (!NAME.matcher(entry.key()).matches()) {
+                errors.add(entry.line(), entry.column(), m.childPath(entry.key()),
+                        ValidationMessage.of(entry.key(), "an upstream name " + NAME_EXPECTED));
+            }
+            UpstreamConfig upstream = upstream(entry.key(), entry.value());
+            if (upstream != null) {
+                upstreams.put(entry.key(), upstream);
+            }
+        }
+        return upstreams;
+    }
+
+    private UpstreamConfig upstream(String name, YamlNode node) {
+        YamlNode.Mapping m = values.section(node, UPSTREAM_KEYS);
+        if (m == null) {
+            return null;
+        }
+        YamlNode endpointsNode = values.required(m, "endpoints", ENDPOINTS_EXPECTED);
+        List<Endpoint> endpoints = endpointsNode == null ? null : endpoints(endpointsNode);
+        LoadBalancing loadBalancing = values.optional(m, "load-balancer", LoadBalancing.ROUND_ROBIN,
+                this::loadBalancing);
+        PoolConfig pool = values.optional(m, "pool", PoolConfig.defaults(), this::pool);
+        Boolean tlsVerify = values.optional(m, "tls", true, n -> {
+            YamlNode.Mapping tls = values.section(n, TLS_KEYS);
+            return tls == null ? null : values.optional(tls, "verify", true, values::bool);
+        });
+        return endpoints == null ? null : new UpstreamConfig(name, endpoints, loadBalancing, pool, tlsVerify);
+    }
+
+    private List<Endpoint> endpoints(YamlNode node) {
+        if (node instanceof YamlNode.Sequence list && list.items().isEmpty()) {
+            values.reject(node, ENDPOINTS_EXPECTED);
+            return null;
+        }
+        Map<Endpoint, String> firstPaths = new HashMap<>();
+        return values.oneOrMany(node, item -> {
+            Endpoint endpoint = endpoint(item);
+            String first = endpoint == null ? null : firstPaths.putIfAbsent(endpoint, item.path());
+            if (first != null) {
+                values.reject(item, "distinct endpoints; this one is the same as " + first);
+                return null;
+            }
+            return endpoint;
+        }, ENDPOINTS_EXPECTED);
+    }
+
+    private Endpoint endpoint(YamlNode node) {
+        String text = values.text(node, ENDPOINT_EXPECTED);
+        if (text == null) {
+            return null;
+        }
+        URI uri;
+        try {
+            uri = new URI(text);
+        } catch (URISyntaxException e) {
+            values.reject(node, ENDPOINT_EXPECTED);
+            return null;
+        }
+        String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+        String path = uri.getRawPath();
+        boolean valid = (scheme.equals("http") || scheme.equals("https"))
+                && uri.getHost() != null
+                && uri.getPort() != 0
+                && uri.getRawUserInfo() == null
+                && (path == null || path.isEmpty() || path.equals("/"))
+                && uri.getRawQuery() == null
+                && uri.getRawFragment() == null;
+        if (!valid) {
+            values.reject(node, ENDPOINT_EXPECTED);
+            return null;
+        }
+        boolean tls = scheme.equals("https");
+        String host = uri.getHost().toLowerCase(Locale.ROOT);
+        if (host.startsWith("[")) {
+            host = host.substring(1, host.length() - 1);
+        }
+        return new Endpoint(tls, host, uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80);
+    }
+
+    private LoadBalancing loadBalancing(YamlNode node) {
+        String expected = Arrays.stream(LoadBalancing.values())
+                .map(LoadBalancing::configName)
+                .collect(Collectors.joining(" or "));
+        String text = values.text(node, expected);
+        for (LoadBalancing candidate : LoadBalancing.values()) {
+            if (candidate.configName().equals(text)) {
+                return candidate;
+            }
+        }
+        if (text != null) {
+            values.reject(node, expected);
+        }
+        return null;
+    }
+
+    private PoolConfig pool(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, POOL_KEYS);
+        if (m == null) {
+            return null;
+        }
+        return new PoolConfig(
+                values.optional(m, "max-connections", PoolConfig.DEFAULT_MAX_CONNECTIONS,
+                        n -> values.integer(n, 1, MAX_POOL_CONNECTIONS, "an integer")),
+                values.optional(m, "max-waiting", PoolConfig.DEFAULT_MAX_WAITING,
+                        n -> values.integer(n, 0, MAX_POOL_WAITING, "an integer")),
+                values.optional(m, "idle-timeout", PoolConfig.DEFAULT_IDLE_TIMEOUT,
+                        n -> values.timeout(n, MIN_POOL_IDLE_TIMEOUT, MAX_POOL_IDLE_TIMEOUT)));
+    }
+
+    private List<RouteConfig> routes(YamlNode node, Set<String> upstreamNames) {
+        YamlNode.Sequence list = values.list(node, "a list of routes");
+        if (list == null) {
+            return List.of();
+        }
+        if (list.items().isEmpty()) {
+            values.reject(list, "at least one route, e.g. - { id: all, upstream: pricing }");
+        }
+        List<RouteConfig> routes = new ArrayList<>();
+        Map<String, String> idPaths = new HashMap<>();
+        for (YamlNode item : list.items()) {
+            RouteConfig route = route(item, upstreamNames, idPaths);
+            if (route != null) {
+                routes.add(route);
+            }
+        }
+        return routes;
+    }
+
+    private RouteConfig route(YamlNode node, Set<String> upstreamNames, Map<String, String> idPaths) {
+        YamlNode.Mapping m = values.section(node, ROUTE_KEYS);
+        if (m == null) {
+            return null;
+        }
+        YamlNode idNode = values.required(m, "id", "a route id " + NAME_EXPECTED);
+        String id = idNode == null ? null
+                : values.string(idNode, NAME.asMatchPredicate(), "a route id " + NAME_EXPECTED);
+        if (id != null) {
+            String first = idPaths.putIfAbsent(id, idNode.path());
+            if (first != null) {
+                values.reject(idNode, "a route id used once; " + first + " has it already");
+            }
+        }
+        RouteMatch match = values.optional(m, "match", MATCH_ALL, this::match);
+        String upstream = upstreamReference(m, upstreamNames);
+        PathRewrite rewrite = rewrite(m);
+        TimeoutsConfig timeouts = values.optional(m, "timeouts", TimeoutsConfig.defaults(), this::timeouts);
+        long maxBodySize = values.optional(m, "max-body-size", RouteConfig.DEFAULT_MAX_BODY_SIZE,
+                n -> values.size(n, 0, RouteConfig.MAX_MAX_BODY_SIZE));
+        return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize);
+    }
+
+    private String upstreamReference(YamlNode.Mapping route, Set<String> upstreamNames) {
+        String expected = upstreamNames.isEmpty() ? "the name of an upstream"
+                : "one of the upstreams: " + String.join(", ", upstreamNames);
+        YamlNode node = values.required(route, "upstream", expected);
+        String name = node == null ? null : values.text(node, expected);
+        if (name != null && !upstreamNames.isEmpty() && !upstreamNames.contains(name)) {
+            values.reject(node, expected);
+            return null;
+        }
+        return name;
+    }
+
+    private RouteMatch match(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, MATCH_KEYS);
+        if (m == null) {
+            return null;
+        }
+        List<String> hosts = values.optional(m, "host", List.of(),
+                n -> values.oneOrMany(n, this::hostPattern, "a host name or a list of them"));
+        List<String> methods = values.optional(m, "methods", List.of(),
+                n -> values.oneOrMany(n, item -> values.string(item, METHOD.asMatchPredicate(),
+                        "an upper-case HTTP method, e.g. GET"), "an HTTP method or a list of them"));
+        Map<String, String> headers = values.optional(m, "headers", Map.of(), this::headers);
+        return new RouteMatch(hosts, pathPattern(m), Set.copyOf(methods), headers);
+    }
+
+    private String hostPattern(YamlNode node) {
+        String host = values.string(node, text -> HOST_PATTERN.matcher(text.toLowerCase(Locale.ROOT)).matches(),
+                "a host name without port, e.g. api.example.com, or *.example.com for any subdomain");
+        return host == null ? null : host.toLowerCase(Locale.ROOT);
+    }
+
+    private PathPattern pathPattern(YamlNode.Mapping match) {
+        YamlNode pathNode = match.get("path");
+        YamlNode prefixNode = match.get("prefix");
+        PathPattern path = pathNode == null ? null : path(pathNode);
+        PathPattern prefix = prefixNode == null ? null : prefix(prefixNode);
+        if (pathNode != null && prefixNode != null) {
+            values.reject(later(pathNode, prefixNode), "either path or prefix, not both");
+            return null;
+        }
+        return path != null ? path : prefix;
+    }
+
+    private PathPattern path(YamlNode node) {
+        String text = values.string(node, t -> PATH.matcher(t).matches() && !t.contains("***"),
+                "a path starting with /, e.g. /v1/prices/* (* matches within a segment, ** across segments)");
+        return text == null ? null : text.contains("*") ? new PathPattern.Glob(text) : new PathPattern.Exact(text);
+    }
+
+    private PathPattern prefix(YamlNode node) {
+        String text = values.string(node, t -> PATH.matcher(t).matches() && !t.contains("*"),
+                "a path prefix starting with /, without * (use path for globs), e.g. /v1/");
+        return text == null ? null : new PathPattern.Prefix(text);
+    }
+
+    private Map<String, String> headers(YamlNode node) {
+        YamlNode.Mapping m = values.mapping(node, "a mapping of header names to values");
+        if (m == null) {
+            return null;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (YamlNode.Entry entry : m.entries().values()) {
+            String path = m.childPath(entry.key());
+            String name = entry.key().toLowerCase(Locale.ROOT);
+            if (!TOKEN.matcher(name).matches()) {
+                errors.add(entry.line(), entry.column(), path, ValidationMessage.of(entry.key(), HEADER_EXPECTED));
+            } else if (headers.containsKey(name)) {
+                errors.add(entry.line(), entry.column(), path, ValidationMessage.of(entry.key(),
+                        "each header once; names are compared ignoring case"));
+            }
+            String value = values.text(entry.value(), "the exact header value");
+            if (value != null) {
+                headers.putIfAbsent(name, value);
+            }
+        }
+        return headers;
+    }
+
+    private PathRewrite rewrite(YamlNode.Mapping route) {
+        YamlNode stripNode = route.get("strip-prefix");
+        YamlNode regexNode = route.get("rewrite");
+        PathRewrite strip = stripNode == null ? null : stripPrefix(stripNode);
+        PathRewrite regex = regexNode == null ? null : regexRewrite(regexNode);
+        if (stripNode != null && regexNode != null) {
+            values.reject(later(stripNode, regexNode), "either strip-prefix or rewrite, not both");
+            return null;
+        }
+        return strip != null ? strip : regex;
+    }
+
+    private PathRewrite stripPrefix(YamlNode node) {
+        String prefix = values.string(node, t -> PATH.matcher(t).matches() && t.length() > 1 && !t.endsWith("/"),
+                "a path prefix starting with / and not ending with /, e.g. /v1");
+        return prefix == null ? null : new PathRewrite.StripPrefix(prefix);
+    }
+
+    private PathRewrite regexRewrite(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, REWRITE_KEYS);
+        if (m == null) {
+            return null;
+        }
+        YamlNode regexNode = values.required(m, "regex", "a regular expression, e.g. ^/v1/(.*)$");
+        YamlNode replacementNode = values.required(m, "replacement", "the new path, e.g. /api/$1");
+        Pattern regex = regexNode == null ? null : regex(regexNode);
+        String replacement = replacementNode == null ? null : values.text(replacementNode, "the new path, e.g. /api/$1");
+        if (regex == null || replacement == null) {
+            return null;
+        }
+        if (!replacementFits(regex, replacement)) {
+            int groups = regex.matcher("").groupCount();
+            values.reject(replacementNode, "a replacement whose $n and ${name} name groups of the regex (it has "
+                    + groups + (groups == 1 ? " group" : " groups") + "); write \\$ for a literal $");
+            return null;
+        }
+        return new PathRewrite.RegexRewrite(regex, replacement);
+    }
+
+    private Pattern regex(YamlNode node) {
+        String text = values.text(node, "a regular expression, e.g. ^/v1/(.*)$");
+        if (text == null) {
+            return null;
+        }
+        try {
+            return Pattern.compile(text);
+        } catch (PatternSyntaxException e) {
+            values.reject(node, "a valid regular expression; " + e.getDescription() + " at index " + e.getIndex());
+            return null;
+        }
+    }
+
+    /**
+     * Whether the group references in {@code replacement} exist in {@code regex}. Java checks them only when a
+     * match is replaced, so it is tried on a pattern with the same groups that always matches.
+     */
+    private static boolean replacementFits(Pattern regex, String replacement) {
+        Matcher probe;
+        try {
+            probe = Pattern.compile("(?:" + regex.pattern() + ")|", regex.flags()).matcher("");
+        } catch (PatternSyntaxException cannotWrap) {
+            return true; // e.g. an unterminated \Q: leave the check to the first request rather than guess
+        }
+        probe.find();
+        try {
+            probe.appendReplacement(new StringBuilder(), replacement);
+            return true;
+        } catch (IllegalArgumentException | IndexOutOfBoundsException noSuchGroup) {
+            return false;
+        }
+    }
+
+    private TimeoutsConfig timeouts(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, TIMEOUT_KEYS);
+        if (m == null) {
+            return null;
+        }
+        Duration total = values.optional(m, "total", TimeoutsConfig.DEFAULT_TOTAL,
+                n -> values.timeout(n, MIN_TIMEOUT, TimeoutsConfig.MAX_TOTAL));
+        // A shorter total lowers the defaults of the parts, so that "total: 5s" alone is a valid config.
+        Duration connect = values.optional(m, "connect", min(TimeoutsConfig.DEFAULT_CONNECT, total),
+                n -> values.timeout(n, MIN_TIMEOUT, TimeoutsConfig.MAX_CONNECT));
+        Duration firstByte = values.optional(m, "first-byte", min(TimeoutsConfig.DEFAULT_FIRST_BYTE, total),
+                n -> values.timeout(n, MIN_TIMEOUT, TimeoutsConfig.MAX_FIRST_BYTE));
+        Duration idle = values.optional(m, "idle", TimeoutsConfig.DEFAULT_IDLE,
+                n -> values.timeout(n, MIN_TIMEOUT, TimeoutsConfig.MAX_IDLE));
+        checkWithinTotal(m, "connect", connect, total);
+        checkWithinTotal(m, "first-byte", firstByte, total);
+        return new TimeoutsConfig(connect, firstByte, idle, total);
+    }
+
+    /** A part of the exchange cannot be allowed longer than the whole of it. */
+    private void checkWithinTotal(YamlNode.Mapping timeouts, String part, Duration value, Duration total) {
+        if (value.compareTo(total) > 0) {
+            String totalSource = timeouts.get("total") == null ? " by default" : "";
+            values.reject(timeouts.get(part), "at most the total timeout (" + Durations.format(total) + totalSource
+                    + ")");
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    /** Of two values, the one written further down the file: the one to blame for a conflict. */
+    private static YamlNode later(YamlNode a, YamlNode b) {
+        return a.line() > b.line() || a.line() == b.line() && a.column() > b.column() ? a : b;
+    }
+
+    /** The node at {@code keys} under {@code node}, or {@code null} when a key is absent or a value not a mapping. */
+    private static YamlNode find(YamlNode node, String... keys) {
+        for (String key : keys) {
+            if (!(node instanceof YamlNode.Mapping mapping)) {
+                return null;
+            }
+            node = mapping.get(key);
+        }
+        return node;
+    }
+}

@@ -1,0 +1,191 @@
+package dev.rampart.core.config;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import java.util.regex.Pattern;
+
+/**
+ * Reads typed values out of {@link YamlNode}s. A value that is wrong becomes a {@link ConfigError} and reads as
+ * {@code null}, so that the binder can go on and find the next mistake.
+ */
+final class ValueReader {
+
+    /** The words and numbers people write to switch a timeout off, which Rampart does not allow (rule 3). */
+    private static final Pattern DISABLED_TIMEOUT = Pattern.compile(
+            "-.*|0+(\\.0+)?[a-z]*|off|none|no|false|null|disabled?|never|infinite|infinity|unlimited",
+            Pattern.CASE_INSENSITIVE);
+    private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
+
+    private final ConfigErrors errors;
+
+    ValueReader(ConfigErrors errors) {
+        this.errors = errors;
+    }
+
+    /** Reports that {@code node} is not what was expected, in the {@code value (expected: …)} shape. */
+    void reject(YamlNode node, String expected) {
+        errors.at(node, ValidationMessage.of(node.describe(), expected));
+    }
+
+    /**
+     * A mapping whose keys must be among {@code allowed} (each other key is reported, with a suggestion); an empty
+     * value reads as an empty mapping, so a section whose keys are all commented out means "all defaults".
+     */
+    YamlNode.Mapping section(YamlNode node, List<String> allowed) {
+        if (node instanceof YamlNode.Scalar scalar && scalar.isNull()) {
+            return new YamlNode.Mapping(node.path(), node.line(), node.column(), Map.of());
+        }
+        YamlNode.Mapping mapping = mapping(node, "a mapping with keys " + String.join(", ", allowed));
+        if (mapping != null) {
+            for (YamlNode.Entry entry : mapping.entries().values()) {
+                if (!allowed.contains(entry.key())) {
+                    String suggestion = KeySuggestion.closest(entry.key(), allowed)
+                            .map(key -> "did you mean '" + key + "'? ")
+                            .orElse("");
+                    errors.add(entry.line(), entry.column(), mapping.childPath(entry.key()),
+                            "unknown key (" + suggestion + "allowed: " + String.join(", ", allowed) + ")");
+                }
+            }
+        }
+        return mapping;
+    }
+
+    YamlNode.Mapping mapping(YamlNode node, String expected) {
+        if (node instanceof YamlNode.Mapping mapping) {
+            return mapping;
+        }
+        reject(node, expected);
+        return null;
+    }
+
+    YamlNode.Sequence list(YamlNode node, String expected) {
+        if (node instanceof YamlNode.Sequence sequence) {
+            return sequence;
+        }
+        reject(node, expected);
+        return null;
+    }
+
+    /** The value of a key that must be present, or {@code null} after reporting it missing. */
+    YamlNode required(YamlNode.Mapping mapping, String key, String expected) {
+        YamlNode node = mapping.get(key);
+        if (node == null) {
+            errors.add(mapping.line(), mapping.column(), mapping.childPath(key),
+                    ValidationMessage.of("missing", expected));
+        }
+        return node;
+    }
+
+    /** The value of an optional key read by {@code read}; {@code fallback} when it is absent or wrong. */
+    <T> T optional(YamlNode.Mapping mapping, String key, T fallback, Function<YamlNode, T> read) {
+        YamlNode node = mapping.get(key);
+        T value = node == null ? null : read.apply(node);
+        return value == null ? fallback : value;
+    }
+
+    /** The text of a scalar that is not null; numbers and booleans read as written. */
+    String text(YamlNode node, String expected) {
+        if (node instanceof YamlNode.Scalar scalar && !scalar.isNull()) {
+            return scalar.text();
+        }
+        reject(node, expected);
+        return null;
+    }
+
+    String string(YamlNode node, Predicate<String> valid, String expected) {
+        String text = text(node, expected);
+        if (text != null && !valid.test(text)) {
+            reject(node, expected);
+            return null;
+        }
+        return text;
+    }
+
+    /** Either one value or a list of them, each read by {@code readItem}. */
+    <T> List<T> oneOrMany(YamlNode node, Function<YamlNode, T> readItem, String expected) {
+        if (node instanceof YamlNode.Mapping) {
+            reject(node, expected);
+            return null;
+        }
+        List<YamlNode> items = node instanceof YamlNode.Sequence sequence ? sequence.items() : List.of(node);
+        List<T> values = new ArrayList<>();
+        for (YamlNode item : items) {
+            T value = readItem.apply(item);
+            if (value != null) {
+                values.add(value);
+            }
+        }
+        return values;
+    }
+
+    Integer integer(YamlNode node, int min, int max, String what) {
+        String expected = what + " from " + min + " to " + max;
+        String text = text(node, expected);
+        if (text == null) {
+            return null;
+        }
+        if (!INTEGER.matcher(text).matches() || Long.parseLong(text) < min || Long.parseLong(text) > max) {
+            reject(node, expected);
+            return null;
+        }
+        return Integer.parseInt(text);
+    }
+
+    Integer port(YamlNode node) {
+        return integer(node, 0, 65535, "a port (0 picks any free one)");
+    }
+
+    Boolean bool(YamlNode node) {
+        String text = string(node, t -> t.equals("true") || t.equals("false"), "true or false");
+        return text == null ? null : Boolean.valueOf(text);
+    }
+
+    /** A timeout: always on, so zero, negative and "off"-like values are reported as an attempt to disable it. */
+    Duration timeout(YamlNode node, Duration min, Duration max) {
+        String expected = "a duration from " + Durations.format(min) + " to " + Durations.format(max)
+                + (min.compareTo(Duration.ofMillis(250)) <= 0 ? ", e.g. 250ms or 2s" : ", e.g. 30s or 5m");
+        if (node instanceof YamlNode.Scalar scalar
+                && (scalar.isNull() || DISABLED_TIMEOUT.matcher(scalar.text()).matches())) {
+            reject(node, expected + "; timeouts cannot be disabled");
+            return null;
+        }
+        String text = text(node, expected);
+        if (text == null) {
+            return null;
+        }
+        Duration duration = parseOrNull(text, Durations::parse);
+        if (duration == null || duration.compareTo(min) < 0 || duration.compareTo(max) > 0) {
+            reject(node, expected);
+            return null;
+        }
+        return duration;
+    }
+
+    Long size(YamlNode node, long min, long max) {
+        String expected = "a size from " + Sizes.format(min) + " to " + Sizes.format(max)
+                + " (units: B, KiB, MiB, GiB, KB, MB, GB)";
+        String text = text(node, expected);
+        if (text == null) {
+            return null;
+        }
+        Long size = parseOrNull(text, Sizes::parse);
+        if (size == null || size < min || size > max) {
+            reject(node, expected);
+            return null;
+        }
+        return size;
+    }
+
+    private static <T> T parseOrNull(String text, Function<String, T> parse) {
+        try {
+            return Objects.requireNonNull(parse.apply(text));
+        } catch (IllegalArgumentException wrongSyntax) {
+            return null; // the caller reports it with the allowed range, which says more than the syntax alone
+        }
+    }
+}
