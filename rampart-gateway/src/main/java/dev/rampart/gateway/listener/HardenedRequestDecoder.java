@@ -91,9 +91,8 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
         for (int i = before; i < out.size(); i++) {
             Object msg = out.get(i);
             if (msg instanceof HttpRequest request) {
-                onHead(request);
-            }
-            if (msg instanceof HttpContent content) {
+                onHead(request); // an invalid head is a full request too; Vert.x answers it (InvalidRequestHandler)
+            } else if (msg instanceof HttpContent content) {
                 if (!content.decoderResult().isSuccess()) {
                     rejectBrokenBody();
                     return;

@@ -368,16 +368,16 @@ final class Exchange {
             return;
         }
         error = code;
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
-        }
+        HttpClientRequest upstream = upstreamRequest;
         if (responseStarted) {
             finish();
             request.connection().close();
-            return;
+        } else {
+            sendError(code, !requestEnded);
         }
-        boolean close = !requestEnded;
-        sendError(code, close);
+        if (upstream != null) {
+            upstream.reset(); // after finish(), so the failure this causes is not mistaken for another one
+        }
     }
 
     private void failBeforeRoute(ErrorCode code, boolean close) {
@@ -416,10 +416,10 @@ final class Exchange {
 
     private void abortBothSides(ErrorCode code) {
         error = code;
+        finish();
         if (upstreamRequest != null) {
             upstreamRequest.reset();
         }
-        finish();
     }
 
     private void finish() {

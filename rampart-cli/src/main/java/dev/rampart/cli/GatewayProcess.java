@@ -1,0 +1,76 @@
+package dev.rampart.cli;
+
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.gateway.Gateway;
+import dev.rampart.gateway.logging.StdoutSink;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import sun.misc.Signal;
+
+import java.lang.management.ManagementFactory;
+import java.nio.file.Path;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+
+/** Runs a gateway as the process's main job: signals, config watching, graceful drain, exit code. */
+final class GatewayProcess {
+    private static final Logger log = LoggerFactory.getLogger(GatewayProcess.class);
+
+    private GatewayProcess() {
+    }
+
+    /**
+     * Starts the gateway and blocks until SIGTERM or SIGINT, then drains and returns the exit code.
+     *
+     * @param configFile watched for changes; null when the config did not come from a file the user can edit
+     * @param onStarted  run once the gateway listens (the demo prints its URLs there); may be null
+     */
+    static int runUntilStopped(Path configFile, RampartConfig config, int eventLoops, java.util.function.Consumer<Gateway> onStarted)
+            throws InterruptedException {
+        Gateway gateway;
+        try {
+            gateway = Gateway.start(config, eventLoops).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            Throwable cause = e.getCause() != null ? e.getCause() : e;
+            log.atError().addKeyValue("cause", String.valueOf(cause.getMessage()))
+                    .log("gateway could not start (is the port already in use?)");
+            StdoutSink.get().flush(2000);
+            return 1;
+        }
+        long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
+        log.atInfo().addKeyValue("port", gateway.port()).addKeyValue("admin_port", gateway.adminPort())
+                .addKeyValue("event_loops", eventLoops).addKeyValue("config_version", gateway.configVersion())
+                .addKeyValue("startup_ms", sinceJvmStart).log("rampart is listening");
+        ConfigWatcher watcher = configFile == null ? null : new ConfigWatcher(configFile, gateway);
+        if (watcher != null) {
+            watcher.start();
+        }
+        CountDownLatch stop = new CountDownLatch(1);
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Signal.handle(new Signal("HUP"), s -> {
+            if (watcher != null) {
+                Thread reload = new Thread(() -> watcher.reloadNow("sighup"), "rampart-sighup-reload");
+                reload.setDaemon(true);
+                reload.start();
+            }
+        });
+        if (onStarted != null) {
+            onStarted.accept(gateway);
+        }
+        stop.await();
+        if (watcher != null) {
+            watcher.close();
+        }
+        int exit = 0;
+        try {
+            long drainMillis = config.listen().drainTimeout().toMillis();
+            gateway.shutdown().toCompletionStage().toCompletableFuture().get(drainMillis + 10_000, TimeUnit.MILLISECONDS);
+        } catch (Exception e) {
+            log.atError().addKeyValue("cause", String.valueOf(e.getMessage())).log("shutdown did not complete cleanly");
+            exit = 1;
+        }
+        StdoutSink.get().flush(2000);
+        return exit;
+    }
+}
