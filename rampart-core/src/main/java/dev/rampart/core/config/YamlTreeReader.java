@@ -25,7 +25,10 @@ final class YamlTreeReader {
 
     /** Deeper than any Rampart config needs; keeps a hostile document from exhausting the stack. */
     private static final int MAX_DEPTH = 64;
-    private static final YAMLFactory YAML = YAMLFactory.builder().build();
+    /** Reads {@code key:} with nothing after it as null, as YAML means, rather than as an empty string. */
+    private static final YAMLFactory YAML = YAMLFactory.builder()
+            .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
+            .build();
     /** Java type names that some parser messages carry, such as {@code <org.yaml.snakeyaml.events.Event(...)>}. */
     private static final Pattern JAVA_NAME = Pattern.compile("\\s*<?\\b(?:org|com|java|javax)\\.[\\w.$]+(?:\\([^)]*\\))?>?");
 

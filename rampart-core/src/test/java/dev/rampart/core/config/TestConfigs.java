@@ -1,0 +1,69 @@
+package dev.rampart.core.config;
+
+import java.util.List;
+
+/** Small config documents for tests, built around one upstream and one route so each test adds only what it proves. */
+final class TestConfigs {
+
+    static final String FILE = "test.yaml";
+
+    /** A valid config with one upstream ({@code pricing}) and one route ({@code price}), nothing else. */
+    static final String MINIMAL = """
+            upstreams:
+              pricing:
+                endpoints: [ "http://127.0.0.1:7001" ]
+            routes:
+              - id: price
+                upstream: pricing
+            """;
+
+    private TestConfigs() {
+    }
+
+    /** {@link #MINIMAL} with {@code lines} added to the root mapping, at the top. */
+    static String withRoot(String lines) {
+        return lines.stripTrailing() + "\n" + MINIMAL;
+    }
+
+    /** {@link #MINIMAL} with {@code lines} (written at column 1) added to the {@code pricing} upstream. */
+    static String withUpstream(String lines) {
+        return """
+                upstreams:
+                  pricing:
+                    endpoints: [ "http://127.0.0.1:7001" ]
+                """ + lines.stripTrailing().indent(4) + """
+                routes:
+                  - id: price
+                    upstream: pricing
+                """;
+    }
+
+    /** {@link #MINIMAL} with {@code lines} (written at column 1) added to the {@code price} route. */
+    static String withRoute(String lines) {
+        return MINIMAL + lines.stripTrailing().indent(4);
+    }
+
+    static ConfigResult parse(String yaml) {
+        return ConfigLoader.parse(yaml, FILE);
+    }
+
+    static RampartConfig valid(String yaml) {
+        ConfigResult result = parse(yaml);
+        if (!result.ok()) {
+            throw new AssertionError("expected a valid config, got:\n" + String.join("\n", formatted(result)));
+        }
+        return result.config();
+    }
+
+    static List<String> errors(String yaml) {
+        ConfigResult result = parse(yaml);
+        if (result.ok()) {
+            throw new AssertionError("expected errors, got a valid config:\n" + yaml);
+        }
+        return formatted(result);
+    }
+
+    private static List<String> formatted(ConfigResult result) {
+        return result.errors().stream().map(ConfigError::format).toList();
+    }
+}
