@@ -135,9 +135,6 @@ final class Exchange {
             headers.set("x-forwarded-host", host);
         }
         headers.set("x-request-id", requestId);
-        if (RequestChecks.isChunked(request)) {
-            headers.set("transfer-encoding", "chunked");
-        }
         return new RequestOptions()
                 .setMethod(request.method())
                 .setHost(endpoint.endpoint().host())
@@ -168,6 +165,9 @@ final class Exchange {
             enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
             request.resume();
             return;
+        }
+        if (RequestChecks.isChunked(request)) {
+            upstream.setChunked(true);
         }
         enterPhase(Phase.UPLOAD, route.idleTimeoutMillis);
         request.handler(this::onClientBodyChunk);
@@ -378,6 +378,12 @@ final class Exchange {
         if (upstream != null) {
             upstream.reset(); // after finish(), so the failure this causes is not mistaken for another one
         }
+    }
+
+    /** A bug in the gateway, not the client's or the upstream's fault: 500 to the client, the cause to the log. */
+    void failUnexpectedly(Throwable cause) {
+        log.atError().setCause(cause).addKeyValue("request_id", requestId).log("request handling failed");
+        fail(ErrorCode.INTERNAL, cause);
     }
 
     private void failBeforeRoute(ErrorCode code, boolean close) {

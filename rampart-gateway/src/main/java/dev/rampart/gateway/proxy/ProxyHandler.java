@@ -18,6 +18,11 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        new Exchange(request, currentTable.get(), accessLog).start();
+        Exchange exchange = new Exchange(request, currentTable.get(), accessLog);
+        try {
+            exchange.start();
+        } catch (RuntimeException e) {
+            exchange.failUnexpectedly(e);
+        }
     }
 }
