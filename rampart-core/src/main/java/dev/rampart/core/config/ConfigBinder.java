@@ -45,8 +45,10 @@ final class ConfigBinder {
     private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]*");
     private static final String LABEL = "[a-z0-9]([a-z0-9-]*[a-z0-9])?";
     private static final String DNS_NAME = LABEL + "(\\." + LABEL + ")*";
-    private static final Pattern BIND_ADDRESS = Pattern.compile("(?i)" + DNS_NAME + "|[0-9a-f:.]*:[0-9a-f:.]*");
-    private static final Pattern HOST_PATTERN = Pattern.compile("(\\*\\.)?" + DNS_NAME + "|\\[[0-9a-f:.]*:[0-9a-f:.]*]");
+    private static final Pattern HOST_NAME = Pattern.compile(DNS_NAME, Pattern.CASE_INSENSITIVE);
+    private static final Pattern HOST_PATTERN = Pattern.compile("(\\*\\.)?" + DNS_NAME);
+    private static final Pattern IPV6_GROUP = Pattern.compile("[0-9a-fA-F]{1,4}");
+    private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3}\\.){3}[0-9]{1,3}");
     private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]+");
     private static final Pattern PATH = Pattern.compile("/[^\\s?#]*");
@@ -130,7 +132,36 @@ final class ConfigBinder {
     }
 
     private String bindAddress(YamlNode node) {
-        return values.string(node, BIND_ADDRESS.asMatchPredicate(), ADDRESS_EXPECTED);
+        return values.string(node, text -> HOST_NAME.matcher(text).matches() || isIpv6(text), ADDRESS_EXPECTED);
+    }
+
+    /** Whether {@code text} is an IPv6 address such as {@code ::}, {@code ::1} or {@code 2001:db8::ffff:10.0.0.1}. */
+    static boolean isIpv6(String text) {
+        int compression = text.indexOf("::");
+        if (compression >= 0 && text.indexOf("::", compression + 1) >= 0) {
+            return false;
+        }
+        String[] halves = compression >= 0
+                ? new String[] {text.substring(0, compression), text.substring(compression + 2)}
+                : new String[] {text};
+        int groups = 0;
+        for (int h = 0; h < halves.length; h++) {
+            if (halves[h].isEmpty()) {
+                continue;
+            }
+            String[] parts = halves[h].split(":", -1);
+            for (int i = 0; i < parts.length; i++) {
+                boolean last = h == halves.length - 1 && i == parts.length - 1;
+                if (last && IPV4.matcher(parts[i]).matches()) {
+                    groups += 2;
+                } else if (IPV6_GROUP.matcher(parts[i]).matches()) {
+                    groups++;
+                } else {
+                    return false;
+                }
+            }
+        }
+        return compression >= 0 ? groups < 8 : groups == 8;
     }
 
     /** Both listeners cannot bind one port; 0 means "any free port", which never collides. */
@@ -238,7 +269,7 @@ final class ConfigBinder {
         String path = uri.getRawPath();
         boolean valid = (scheme.equals("http") || scheme.equals("https"))
                 && uri.getHost() != null
-                && uri.getPort() != 0
+                && uri.getPort() != 0 && uri.getPort() <= 65535
                 && uri.getRawUserInfo() == null
                 && (path == null || path.isEmpty() || path.equals("/"))
                 && uri.getRawQuery() == null
@@ -354,7 +385,8 @@ final class ConfigBinder {
     }
 
     private String hostPattern(YamlNode node) {
-        String host = values.string(node, text -> HOST_PATTERN.matcher(text.toLowerCase(Locale.ROOT)).matches(),
+        String host = values.string(node, text -> HOST_PATTERN.matcher(text.toLowerCase(Locale.ROOT)).matches()
+                        || text.startsWith("[") && text.endsWith("]") && isIpv6(text.substring(1, text.length() - 1)),
                 "a host name without port, e.g. api.example.com, or *.example.com for any subdomain");
         return host == null ? null : host.toLowerCase(Locale.ROOT);
     }
