@@ -1,0 +1,40 @@
+package dev.rampart.gateway.proxy;
+
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+import java.util.Set;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class HopByHopHeadersTest {
+
+    @Test
+    void hopByHopHeadersAndThoseNamedByConnectionAreNotCopied() {
+        MultiMap from = HttpHeaders.headers()
+                .add("Connection", "keep-alive, X-Session-Hop")
+                .add("Keep-Alive", "timeout=5").add("TE", "trailers").add("Trailer", "x")
+                .add("Transfer-Encoding", "chunked").add("Upgrade", "websocket")
+                .add("Proxy-Authorization", "Basic x").add("Proxy-Connection", "keep-alive")
+                .add("X-Session-Hop", "1")
+                .add("Accept", "application/json").add("Authorization", "Bearer t")
+                .add("X-Multi", "a").add("X-Multi", "b");
+        MultiMap to = HttpHeaders.headers();
+
+        HopByHopHeaders.copy(from, to, Set.of());
+
+        assertThat(to.names()).containsExactlyInAnyOrder("Accept", "Authorization", "X-Multi");
+        assertThat(to.getAll("X-Multi")).containsExactly("a", "b");
+    }
+
+    @Test
+    void headersTheCallerReplacesAreSkipped() {
+        MultiMap from = HttpHeaders.headers().add("Host", "a").add("X-Request-Id", "r").add("Accept", "*/*");
+        MultiMap to = HttpHeaders.headers();
+
+        HopByHopHeaders.copy(from, to, Set.of("host", "x-request-id"));
+
+        assertThat(to.names()).containsExactly("Accept");
+    }
+}
