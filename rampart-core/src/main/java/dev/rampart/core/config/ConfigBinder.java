@@ -208,8 +208,7 @@ final class ConfigBinder {
         }
         for (YamlNode.Entry entry : m.entries().values()) {
             if (!NAME.matcher(entry.key()).matches()) {
-                errors.add(entry.line(), entry.column(), m.childPath(entry.key()),
-                        ValidationMessage.of(entry.key(), "an upstream name " + NAME_EXPECTED));
+                errors.atKey(m, entry, ValidationMessage.of(entry.key(), "an upstream name " + NAME_EXPECTED));
             }
             UpstreamConfig upstream = upstream(entry.key(), entry.value());
             if (upstream != null) {
@@ -351,7 +350,7 @@ final class ConfigBinder {
         }
         RouteMatch match = values.optional(m, "match", MATCH_ALL, this::match);
         String upstream = upstreamReference(m, upstreamNames);
-        PathRewrite rewrite = rewrite(m);
+        PathRewrite rewrite = values.eitherOf(m, "strip-prefix", this::stripPrefix, "rewrite", this::regexRewrite);
         TimeoutsConfig timeouts = values.optional(m, "timeouts", TimeoutsConfig.defaults(), this::timeouts);
         long maxBodySize = values.optional(m, "max-body-size", RouteConfig.DEFAULT_MAX_BODY_SIZE,
                 n -> values.size(n, 0, RouteConfig.MAX_MAX_BODY_SIZE));
@@ -381,7 +380,8 @@ final class ConfigBinder {
                 n -> values.oneOrMany(n, item -> values.string(item, METHOD.asMatchPredicate(),
                         "an upper-case HTTP method, e.g. GET"), "an HTTP method or a list of them"));
         Map<String, String> headers = values.optional(m, "headers", Map.of(), this::headers);
-        return new RouteMatch(hosts, pathPattern(m), Set.copyOf(methods), headers);
+        PathPattern path = values.eitherOf(m, "path", this::path, "prefix", this::prefix);
+        return new RouteMatch(hosts, path, Set.copyOf(methods), headers);
     }
 
     private String hostPattern(YamlNode node) {
@@ -389,18 +389,6 @@ final class ConfigBinder {
                         || text.startsWith("[") && text.endsWith("]") && isIpv6(text.substring(1, text.length() - 1)),
                 "a host name without port, e.g. api.example.com, or *.example.com for any subdomain");
         return host == null ? null : host.toLowerCase(Locale.ROOT);
-    }
-
-    private PathPattern pathPattern(YamlNode.Mapping match) {
-        YamlNode pathNode = match.get("path");
-        YamlNode prefixNode = match.get("prefix");
-        PathPattern path = pathNode == null ? null : path(pathNode);
-        PathPattern prefix = prefixNode == null ? null : prefix(prefixNode);
-        if (pathNode != null && prefixNode != null) {
-            values.reject(later(pathNode, prefixNode), "either path or prefix, not both");
-            return null;
-        }
-        return path != null ? path : prefix;
     }
 
     private PathPattern path(YamlNode node) {
@@ -422,12 +410,11 @@ final class ConfigBinder {
         }
         Map<String, String> headers = new LinkedHashMap<>();
         for (YamlNode.Entry entry : m.entries().values()) {
-            String path = m.childPath(entry.key());
             String name = entry.key().toLowerCase(Locale.ROOT);
             if (!TOKEN.matcher(name).matches()) {
-                errors.add(entry.line(), entry.column(), path, ValidationMessage.of(entry.key(), HEADER_EXPECTED));
+                errors.atKey(m, entry, ValidationMessage.of(entry.key(), HEADER_EXPECTED));
             } else if (headers.containsKey(name)) {
-                errors.add(entry.line(), entry.column(), path, ValidationMessage.of(entry.key(),
+                errors.atKey(m, entry, ValidationMessage.of(entry.key(),
                         "each header once; names are compared ignoring case"));
             }
             String value = values.text(entry.value(), "the exact header value");
@@ -436,18 +423,6 @@ final class ConfigBinder {
             }
         }
         return headers;
-    }
-
-    private PathRewrite rewrite(YamlNode.Mapping route) {
-        YamlNode stripNode = route.get("strip-prefix");
-        YamlNode regexNode = route.get("rewrite");
-        PathRewrite strip = stripNode == null ? null : stripPrefix(stripNode);
-        PathRewrite regex = regexNode == null ? null : regexRewrite(regexNode);
-        if (stripNode != null && regexNode != null) {
-            values.reject(later(stripNode, regexNode), "either strip-prefix or rewrite, not both");
-            return null;
-        }
-        return strip != null ? strip : regex;
     }
 
     private PathRewrite stripPrefix(YamlNode node) {
@@ -540,11 +515,6 @@ final class ConfigBinder {
 
     private static Duration min(Duration a, Duration b) {
         return a.compareTo(b) <= 0 ? a : b;
-    }
-
-    /** Of two values, the one written further down the file: the one to blame for a conflict. */
-    private static YamlNode later(YamlNode a, YamlNode b) {
-        return a.line() > b.line() || a.line() == b.line() && a.column() > b.column() ? a : b;
     }
 
     /** The node at {@code keys} under {@code node}, or {@code null} when a key is absent or a value not a mapping. */

@@ -31,6 +31,11 @@ final class ConfigErrors {
         errors.addAll(other.errors);
     }
 
+    /** An error about a key itself (unknown, duplicate, badly named): located at the key. */
+    void atKey(YamlNode.Mapping mapping, YamlNode.Entry entry, String message) {
+        add(entry.line(), entry.column(), mapping.childPath(entry.key()), message);
+    }
+
     boolean isEmpty() {
         return errors.isEmpty();
     }

@@ -47,7 +47,7 @@ final class ValueReader {
                     String suggestion = KeySuggestion.closest(entry.key(), allowed)
                             .map(key -> "did you mean '" + key + "'? ")
                             .orElse("");
-                    errors.add(entry.line(), entry.column(), mapping.childPath(entry.key()),
+                    errors.atKey(mapping, entry,
                             "unknown key (" + suggestion + "allowed: " + String.join(", ", allowed) + ")");
                 }
             }
@@ -79,6 +79,25 @@ final class ValueReader {
                     ValidationMessage.of("missing", expected));
         }
         return node;
+    }
+
+    /**
+     * The value of whichever of two keys that exclude each other is present. Both are read, so that their own
+     * mistakes are reported too; having both is an error at the one written further down.
+     */
+    <T> T eitherOf(YamlNode.Mapping mapping, String firstKey, Function<YamlNode, ? extends T> readFirst,
+                   String secondKey, Function<YamlNode, ? extends T> readSecond) {
+        YamlNode first = mapping.get(firstKey);
+        YamlNode second = mapping.get(secondKey);
+        T fromFirst = first == null ? null : readFirst.apply(first);
+        T fromSecond = second == null ? null : readSecond.apply(second);
+        if (first != null && second != null) {
+            boolean secondIsLater = second.line() > first.line()
+                    || second.line() == first.line() && second.column() > first.column();
+            reject(secondIsLater ? second : first, "either " + firstKey + " or " + secondKey + ", not both");
+            return null;
+        }
+        return fromFirst != null ? fromFirst : fromSecond;
     }
 
     /** The value of an optional key read by {@code read}; {@code fallback} when it is absent or wrong. */

@@ -27,15 +27,7 @@ final class TestConfigs {
 
     /** {@link #MINIMAL} with {@code lines} (written at column 1) added to the {@code pricing} upstream. */
     static String withUpstream(String lines) {
-        return """
-                upstreams:
-                  pricing:
-                    endpoints: [ "http://127.0.0.1:7001" ]
-                """ + lines.stripTrailing().indent(4) + """
-                routes:
-                  - id: price
-                    upstream: pricing
-                """;
+        return MINIMAL.replace("routes:", lines.stripTrailing().indent(4) + "routes:");
     }
 
     /** {@link #MINIMAL} with {@code lines} (written at column 1) added to the {@code price} route. */
