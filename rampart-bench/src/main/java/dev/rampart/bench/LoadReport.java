@@ -20,7 +20,8 @@ import org.HdrHistogram.Histogram;
  * @param sent              requests intended in the measurement window
  * @param completed         responses received for them, whatever the status
  * @param errors            failures by kind
- * @param achievedRate      responses received per second during the window
+ * @param achievedRate      {@code completed} per second of the window, or of the time from the
+ *                          window's start to the last response if that is longer
  * @param latency           from each request's intended send time to the end of its response:
  *                          corrected for coordinated omission
  * @param serviceTime       from the moment the request got a connection to the end of its

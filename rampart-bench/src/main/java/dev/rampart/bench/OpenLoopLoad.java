@@ -4,6 +4,7 @@ import static java.util.Objects.requireNonNull;
 
 import dev.rampart.bench.internal.ConstantRateSchedule;
 import dev.rampart.bench.internal.FailureKind;
+import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -11,11 +12,13 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientAgent;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.core.http.RequestOptions;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -50,8 +53,8 @@ public final class OpenLoopLoad {
    * @param connections    size of the connection pool
    * @param method         HTTP method
    * @param bodyBytes      size of the request body ({@code 0}: none)
-   * @param requestTimeout per request, from when it is issued: waiting for a connection plus waiting
-   *                       for data
+   * @param requestTimeout per request, from its intended send time: a request with no whole response
+   *                       by then counts as a timeout and is abandoned
    * @param headers        extra request headers
    */
   public record Options(
@@ -192,6 +195,9 @@ public final class OpenLoopLoad {
     private final HttpClientAgent client;
     private final RequestOptions request;
     private final Buffer body;
+    private final long timeoutNanos;
+    /** Requests not yet known to have ended, in intended order: the oldest times out first. */
+    private final ArrayDeque<Exchange> outstanding = new ArrayDeque<>();
 
     private ConstantRateSchedule schedule;
     private LoadRecorder recorder;
@@ -205,6 +211,7 @@ public final class OpenLoopLoad {
       this.vertx = vertx;
       this.options = options;
       this.result = result;
+      this.timeoutNanos = options.requestTimeout().toNanos();
       int timeoutMillis = (int) Math.min(Integer.MAX_VALUE, options.requestTimeout().toMillis());
       this.client = vertx.createHttpClient(
           new HttpClientOptions()
@@ -214,11 +221,11 @@ public final class OpenLoopLoad {
           new PoolOptions()
               .setHttp1MaxSize(options.connections())
               .setMaxWaitQueueSize(-1));
+      // No per-request timeout here: the tick enforces it from each request's intended send
+      // time, which is both what the report means and cheaper than a timer per request.
       this.request = new RequestOptions()
           .setAbsoluteURI(options.url().toString())
-          .setMethod(options.method())
-          // covers both waiting for a pooled connection and waiting for response data
-          .setTimeout(options.requestTimeout().toMillis());
+          .setMethod(options.method());
       options.headers().forEach(request::putHeader);
       if (options.bodyBytes() > 0) {
         byte[] bytes = new byte[options.bodyBytes()];
@@ -235,11 +242,11 @@ public final class OpenLoopLoad {
       long durationNanos = options.duration().toNanos();
       schedule = new ConstantRateSchedule(start, options.ratePerSecond(), warmupNanos + durationNanos);
       recorder = new LoadRecorder(start + warmupNanos, start + warmupNanos + durationNanos);
-      tickTimer = vertx.setPeriodic(TICK_MILLIS, TICK_MILLIS, id -> sendDue());
-      sendDue();
+      tickTimer = vertx.setPeriodic(TICK_MILLIS, TICK_MILLIS, id -> tick());
+      tick();
     }
 
-    private void sendDue() {
+    private void tick() {
       if (finished) {
         return;
       }
@@ -248,13 +255,13 @@ public final class OpenLoopLoad {
         while (schedule.isDue(now)) {
           send(schedule.take(), now);
         }
+        expire(now);
         if (schedule.isExhausted() && !draining) {
           draining = true;
-          vertx.cancelTimer(tickTimer);
           drainTimer = vertx.setTimer(options.requestTimeout().toMillis() + DRAIN_GRACE_MILLIS,
               id -> finish());
-          finishIfDrained();
         }
+        finishIfDrained();
       } catch (RuntimeException e) {
         fail(e);
       }
@@ -264,23 +271,26 @@ public final class OpenLoopLoad {
       inFlight++;
       recorder.onSent(intendedNanos, nowNanos);
       Exchange exchange = new Exchange(intendedNanos);
-      client.request(request)
-          .compose(exchange::send)
-          .onComplete(ar -> onEnd(exchange, ar.cause()));
+      outstanding.addLast(exchange);
+      client.request(request).onComplete(exchange::onRequest);
     }
 
-    private void onEnd(Exchange exchange, Throwable failure) {
-      if (finished) {
-        return;
+    /** Times out, oldest first, every request whose intended time is more than the timeout ago. */
+    private void expire(long nowNanos) {
+      Exchange head;
+      while ((head = outstanding.peekFirst()) != null) {
+        if (head.ended) {
+          outstanding.pollFirst();
+        } else if (nowNanos - head.intendedNanos >= timeoutNanos) {
+          // A request already sent is left to finish: resetting it would close its connection,
+          // and reconnecting under overload only makes the overload worse. Its late response is
+          // ignored.
+          outstanding.pollFirst();
+          head.end(FailureKind.TIMEOUT);
+        } else {
+          return;
+        }
       }
-      inFlight--;
-      long now = System.nanoTime();
-      if (failure == null) {
-        recorder.onResponse(exchange.intendedNanos, exchange.connectedNanos, now, exchange.status);
-      } else {
-        recorder.onFailure(exchange.intendedNanos, FailureKind.of(failure));
-      }
-      finishIfDrained();
     }
 
     private void finishIfDrained() {
@@ -294,6 +304,7 @@ public final class OpenLoopLoad {
         return;
       }
       finished = true;
+      vertx.cancelTimer(tickTimer);
       vertx.cancelTimer(drainTimer);
       LoadReport report = recorder.report(options);
       client.close().onComplete(ar -> result.complete(report));
@@ -309,23 +320,66 @@ public final class OpenLoopLoad {
       client.close().onComplete(ar -> result.fail(cause));
     }
 
-    /** One request on its way: when it was meant to go, when it got a connection, its status. */
+    /** One request on its way: when it was meant to go, when it got a connection, how it ended. */
     private final class Exchange {
       final long intendedNanos;
       long connectedNanos;
       int status;
+      boolean ended;
 
       Exchange(long intendedNanos) {
         this.intendedNanos = intendedNanos;
       }
 
-      Future<Void> send(HttpClientRequest req) {
+      void onRequest(AsyncResult<HttpClientRequest> ar) {
+        if (ar.failed()) {
+          end(FailureKind.of(ar.cause()));
+          return;
+        }
+        HttpClientRequest req = ar.result();
+        if (ended) {
+          // timed out while waiting for a connection: give the connection back unused (a
+          // reset before anything was written recycles it); the timeout is already counted
+          req.exceptionHandler(ignored -> { });
+          req.reset();
+          return;
+        }
         connectedNanos = System.nanoTime();
-        return (body == null ? req.send() : req.send(body))
-            .compose(response -> {
-              status = response.statusCode();
-              return response.end();
-            });
+        (body == null ? req.send() : req.send(body)).onComplete(this::onResponse);
+      }
+
+      void onResponse(AsyncResult<HttpClientResponse> ar) {
+        if (ar.failed()) {
+          end(FailureKind.of(ar.cause()));
+          return;
+        }
+        status = ar.result().statusCode();
+        ar.result().end().onComplete(this::onBodyEnd);
+      }
+
+      void onBodyEnd(AsyncResult<Void> ar) {
+        if (ar.failed()) {
+          end(FailureKind.of(ar.cause()));
+          return;
+        }
+        if (ended || finished) {
+          return;
+        }
+        ended = true;
+        inFlight--;
+        recorder.onResponse(intendedNanos, connectedNanos, System.nanoTime(), status);
+        finishIfDrained();
+      }
+
+      /** Ends the exchange without a response; only the first ending counts. */
+      void end(FailureKind kind) {
+        if (ended || finished) {
+          return;
+        }
+        ended = true;
+        inFlight--;
+        recorder.onFailure(intendedNanos, kind);
+        finishIfDrained();
       }
     }
   }

@@ -54,6 +54,23 @@ class OpenLoopLoadTest {
   }
 
   @Test
+  void aServerThatCannotKeepUpShowsAnAchievedRateBelowTheTarget() throws Exception {
+    // one connection to a server that takes 10 ms: at most ~100 responses per second
+    int port = serve(req -> serverVertx.setTimer(10, id -> req.response().end("ok")));
+
+    LoadReport report = run(options(port, 200)
+        .duration(Duration.ofSeconds(1))
+        .warmup(Duration.ZERO)
+        .connections(1)
+        .build());
+
+    assertThat(report.completed()).isEqualTo(200);
+    assertThat(report.achievedRate()).isBetween(70.0, 110.0);
+    // the queue grows for the whole second: the last requests waited about a second
+    assertThat(report.latency().max()).isGreaterThan(700_000);
+  }
+
+  @Test
   void aStallOf500msShowsUpInTheTailBecauseLatencyCountsFromTheIntendedSendTime() throws Exception {
     AtomicLong seen = new AtomicLong();
     int port = serve(req -> {

@@ -1,0 +1,528 @@
+#!/usr/bin/env bash
+# Rampart side-by-side benchmark, following shared/BENCH.md:
+#   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy.
+# Proxy under test on CPU 0; backend and load generators on CPU 1. All traffic on 127.0.0.1.
+# Everything this script starts is stopped on exit, Ctrl-C, failure or time limit.
+#
+# usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--time-limit S]
+#                     [--candidates direct,nginx,rampart] [--path /|/20k]
+#                     [--record|--no-record] [--build]
+set -euo pipefail
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+SELF="$ROOT/bench/run.sh"
+
+QUICK=0
+ROUNDS=3
+DURATION=10          # seconds per closed-loop (wrk) and open-loop measurement
+WARMUP=5             # seconds of unmeasured open-loop traffic (and generator JIT) per measurement
+TIME_LIMIT=900       # whole run, seconds
+CANDIDATES="direct,nginx,rampart"
+URL_PATH="/"
+RECORD=""
+BUILD=0
+CONNECTIONS=32
+STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
+
+usage() { sed -n '2,9p' "$SELF" | sed 's/^# \{0,1\}//'; }
+
+ARGS=("$@")
+while [[ $# -gt 0 ]]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --rounds) ROUNDS="$2"; shift ;;
+    --duration) DURATION="$2"; shift ;;
+    --time-limit) TIME_LIMIT="$2"; shift ;;
+    --candidates) CANDIDATES="$2"; shift ;;
+    --path) URL_PATH="$2"; shift ;;
+    --record) RECORD=1 ;;
+    --no-record) RECORD=0 ;;
+    --build) BUILD=1 ;;
+    -h|--help) usage; exit 0 ;;
+    *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
+  esac
+  shift
+done
+if [[ $QUICK == 1 ]]; then
+  ROUNDS=1; DURATION=3; WARMUP=2; STARTS=1
+  [[ -z $RECORD ]] && RECORD=0
+fi
+[[ -z $RECORD ]] && RECORD=1
+case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
+
+# The time bound: re-run ourselves under timeout(1); its TERM runs the cleanup trap below.
+if [[ -z ${RAMPART_BENCH_BOUNDED:-} ]]; then
+  export RAMPART_BENCH_BOUNDED=1
+  exec timeout --foreground -s TERM -k 30 "$TIME_LIMIT" "$SELF" "${ARGS[@]}"
+fi
+
+BACKEND_PORT=28001
+NGINX_PORT=28002
+RAMPART_PORT=28080
+RAMPART_ADMIN_PORT=29090
+PROXY_CPU=0
+LOAD_CPU=1
+CLK_TCK=$(getconf CLK_TCK)
+STAMP=$(date -u +%Y%m%dT%H%M%SZ)
+OUT="$ROOT/bench/out/$STAMP"
+TMP=$(mktemp -d /tmp/rampart-bench.XXXXXX)
+chmod 755 "$TMP"   # nginx workers run as nobody
+RESULTS="$OUT/results.tsv"
+LOADGEN_JAR="$ROOT/rampart-bench/target/rampart-loadgen.jar"
+RAMPART_JAR="$ROOT/rampart-cli/target/rampart.jar"
+JAVA_HEAP=(-Xms256m -Xmx256m)
+mkdir -p "$OUT"
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+# ---------------------------------------------------------------- process bookkeeping
+PIDS=()   # "pid:start-time" of everything started, so that cleanup never hits a reused pid
+
+start_time() { sed 's/.*) //' "/proc/$1/stat" 2>/dev/null | awk '{print $20}'; }
+track() { PIDS+=("$1:$(start_time "$1")"); }
+
+descendants() {  # pid -> its descendants, deepest last
+  local child
+  for child in $(pgrep -P "$1" 2>/dev/null || true); do
+    echo "$child"
+    descendants "$child"
+  done
+}
+
+stop_pid() {  # TERM a process and its descendants, KILL what is left after 5 s
+  local pid=$1 all p i
+  kill -0 "$pid" 2>/dev/null || return 0
+  all=("$pid" $(descendants "$pid"))
+  kill -TERM "${all[@]}" 2>/dev/null || true
+  for i in $(seq 50); do
+    local alive=0
+    for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
+    [[ $alive == 0 ]] && return 0
+    sleep 0.1
+  done
+  kill -KILL "${all[@]}" 2>/dev/null || true
+}
+
+cleanup() {
+  local rc=$?
+  trap - EXIT INT TERM
+  local i pid
+  for ((i = ${#PIDS[@]} - 1; i >= 0; i--)); do
+    pid=${PIDS[i]%%:*}
+    if [[ -n $pid && $(start_time "$pid") == "${PIDS[i]#*:}" ]]; then stop_pid "$pid"; fi
+  done
+  rm -rf "$TMP"
+  [[ $rc != 0 ]] && log "stopped (exit $rc); logs in $OUT"
+  exit "$rc"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated (time limit ${TIME_LIMIT}s?)"; exit 143' TERM
+
+# Runs a bounded foreground command in the background and waits, so that a signal runs the
+# trap at once instead of after the command ends.
+run_bounded() {  # seconds, command...
+  local limit=$1; shift
+  timeout -k 5 "$limit" "$@" &
+  local pid=$!
+  track "$pid"
+  wait "$pid"
+}
+
+# ---------------------------------------------------------------- prerequisites
+install_tools() {
+  if command -v nginx >/dev/null && command -v wrk >/dev/null; then return; fi
+  log "installing nginx and wrk from Debian packages"
+  apt-get update -q >/dev/null
+  apt-get install -y -q nginx-light wrk >/dev/null || apt-get install -y -q nginx wrk >/dev/null
+}
+
+build_jars() {
+  if [[ ! -f $LOADGEN_JAR || $BUILD == 1 ]]; then
+    log "building rampart-bench (load generator)"
+    (cd "$ROOT" && { ./mvnw -B -o -q -pl rampart-bench install -DskipTests \
+      || ./mvnw -B -q -pl rampart-bench install -DskipTests; })
+  fi
+  if has_candidate rampart && [[ ! -f $RAMPART_JAR || $BUILD == 1 ]]; then
+    log "building rampart.jar"
+    (cd "$ROOT" && { ./mvnw -B -o -q -DskipTests package || ./mvnw -B -q -DskipTests package; })
+  fi
+  [[ -f $LOADGEN_JAR ]] || die "missing $LOADGEN_JAR"
+  if has_candidate rampart; then
+    [[ -f $RAMPART_JAR ]] || die "missing $RAMPART_JAR (build it, or use --candidates direct,nginx)"
+  fi
+}
+
+has_candidate() { [[ ",$CANDIDATES," == *",$1,"* ]]; }
+
+check_ports_free() {
+  local port
+  for port in "$@"; do
+    if ss -Hltn "sport = :$port" | grep -q .; then die "port $port is in use"; fi
+  done
+}
+
+wait_http() {  # url, seconds: poll every 20 ms until a 2xx
+  local url=$1 deadline=$(( $(date +%s) + $2 ))
+  while (( $(date +%s) < deadline )); do
+    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
+    sleep 0.02
+  done
+  return 1
+}
+
+# ---------------------------------------------------------------- the servers
+BODY_1K=$(head -c 1024 /dev/zero | tr '\0' 'x')
+
+write_nginx_common() {  # dir -> the lines every nginx config here shares
+  local dir=$1
+  mkdir -p "$dir"/{client_body,proxy,fastcgi,uwsgi,scgi}
+  cat <<EOF
+worker_processes 1;
+pid $dir/nginx.pid;
+error_log $dir/error.log warn;
+events { worker_connections 4096; }
+EOF
+}
+
+nginx_http_common() {  # dir
+  local dir=$1
+  cat <<EOF
+  client_body_temp_path $dir/client_body;
+  proxy_temp_path $dir/proxy;
+  fastcgi_temp_path $dir/fastcgi;
+  uwsgi_temp_path $dir/uwsgi;
+  scgi_temp_path $dir/scgi;
+  keepalive_requests 100000000;
+  keepalive_timeout 75s;
+EOF
+}
+
+start_backend() {
+  local dir="$TMP/backend"
+  {
+    write_nginx_common "$dir"
+    echo "http {"
+    nginx_http_common "$dir"
+    cat <<EOF
+  access_log off;
+  default_type application/octet-stream;
+  server {
+    listen 127.0.0.1:$BACKEND_PORT backlog=4096;
+    set \$k "$BODY_1K";
+    location = /20k { return 200 "\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k"; }
+    location / { return 200 "\$k"; }
+  }
+}
+EOF
+  } >"$OUT/backend-nginx.conf"
+  taskset -c "$LOAD_CPU" nginx -c "$OUT/backend-nginx.conf" -g 'daemon off;' &
+  track "$!"
+  BACKEND_PID=$!
+  wait_http "http://127.0.0.1:$BACKEND_PORT/" 10 || die "backend nginx did not start"
+  local size
+  size=$(curl -fsS "http://127.0.0.1:$BACKEND_PORT/20k" | wc -c)
+  [[ $size == 20480 ]] || die "backend /20k returned $size bytes"
+}
+
+write_nginx_proxy_conf() {
+  local dir="$TMP/nginx-proxy"
+  {
+    write_nginx_common "$dir"
+    echo "http {"
+    nginx_http_common "$dir"
+    cat <<'EOF'
+  # One JSON line per request to a file, as Rampart's access log does to stdout.
+  log_format json escape=json '{"time":"$time_iso8601","method":"$request_method","path":"$uri",'
+    '"status":$status,"bytes":$body_bytes_sent,"duration_s":$request_time,'
+    '"upstream_s":"$upstream_response_time","remote":"$remote_addr"}';
+EOF
+    cat <<EOF
+  access_log $OUT/nginx-proxy-access.log json;
+  upstream backend {
+    server 127.0.0.1:$BACKEND_PORT;
+    keepalive 64;
+    keepalive_requests 100000000;
+  }
+  server {
+    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    location / {
+      proxy_pass http://backend;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+    }
+  }
+}
+EOF
+  } >"$OUT/nginx-proxy.conf"
+}
+
+start_nginx_proxy() {
+  taskset -c "$PROXY_CPU" nginx -c "$OUT/nginx-proxy.conf" -g 'daemon off;' &
+  track "$!"
+  NGINX_PID=$!
+}
+
+write_rampart_conf() {
+  cat >"$OUT/rampart.yaml" <<EOF
+service: bench
+listen: { port: $RAMPART_PORT }
+admin: { port: $RAMPART_ADMIN_PORT }
+upstreams:
+  backend: { endpoints: [ "http://127.0.0.1:$BACKEND_PORT" ] }
+routes:
+  - id: all
+    match: { prefix: / }
+    upstream: backend
+EOF
+}
+
+RAMPART_CMD=(java "${JAVA_HEAP[@]}" -Drampart.event-loops=1 -jar "$RAMPART_JAR" run -c "$OUT/rampart.yaml")
+
+start_rampart() {
+  # stdout carries the access log (one JSON line per request): to a file, like nginx's
+  RAMPART_EVENT_LOOPS=1 taskset -c "$PROXY_CPU" "${RAMPART_CMD[@]}" \
+    >>"$OUT/rampart-stdout.log" 2>>"$OUT/rampart-stderr.log" &
+  track "$!"
+  RAMPART_PID=$!
+}
+
+# Start-to-first-proxied-request: start the process, poll with curl every 20 ms.
+measure_startup() {  # name start_fn port -> leaves the last started process running
+  local name=$1 start_fn=$2 port=$3 i t0 t1 pidvar
+  for i in $(seq "$STARTS"); do
+    t0=$(date +%s%N)
+    "$start_fn"
+    pidvar="${name^^}_PID"
+    if ! wait_http "http://127.0.0.1:$port$URL_PATH" 60; then
+      die "$name did not proxy a request within 60 s (see $OUT)"
+    fi
+    t1=$(date +%s%N)
+    emit "$name" startup "$i" startup_ms $(( (t1 - t0) / 1000000 ))
+    if (( i < STARTS )); then stop_pid "${!pidvar}"; sleep 0.5; fi
+  done
+}
+
+# ---------------------------------------------------------------- measurements
+emit() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }  # candidate phase round metric value
+
+port_of() {
+  case "$1" in direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;; rampart) echo "$RAMPART_PORT" ;; esac
+}
+pid_of() {
+  case "$1" in direct) echo "" ;; nginx) echo "$NGINX_PID" ;; rampart) echo "$RAMPART_PID" ;; esac
+}
+
+cpu_ticks() {  # pid -> utime+stime of it and its descendants, in clock ticks
+  local total=0 p fields
+  for p in "$1" $(descendants "$1"); do
+    # the fields after the ")" that ends comm: utime is field 14, stime 15
+    fields=$(sed 's/.*) //' "/proc/$p/stat" 2>/dev/null) || continue
+    set -- $fields
+    total=$(( total + ${12} + ${13} ))
+  done
+  echo "$total"
+}
+
+peak_rss_kib() {  # pid -> VmHWM of it and its descendants
+  local total=0 p v
+  for p in "$1" $(descendants "$1"); do
+    v=$(awk '/^VmHWM:/ {print $2}' "/proc/$p/status" 2>/dev/null) || continue
+    total=$(( total + ${v:-0} ))
+  done
+  echo "$total"
+}
+
+core_busy() {  # -> "busy total" jiffies for cpu0 and cpu1: "b0 t0 b1 t1"
+  awk '/^cpu[01] / {idle = $5 + $6; t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%d %d ", t - idle, t}' /proc/stat
+}
+
+upstream_conns() {  # established / time-wait TCP connections to the backend port
+  local est tw
+  est=$(ss -Htn state established "( dport = :$BACKEND_PORT )" | wc -l)
+  tw=$(ss -Htn state time-wait "( dport = :$BACKEND_PORT )" | wc -l)
+  echo "$est $tw"
+}
+
+closed_loop() {  # candidate phase round seconds
+  local c=$1 phase=$2 round=$3 secs=$4 port pid before after busy0 busy1 out conns=""
+  port=$(port_of "$c"); pid=$(pid_of "$c")
+  out="$OUT/wrk-$c-$phase-$round.txt"
+  [[ -n $pid ]] && before=$(cpu_ticks "$pid")
+  busy0=($(core_busy))
+  rm -f "$TMP/conns"
+  if [[ $c != direct && $phase != warmup ]]; then
+    ( sleep $(( secs / 2 )); upstream_conns >"$TMP/conns" ) &
+    track "$!"
+  fi
+  run_bounded $(( secs + 30 )) taskset -c "$LOAD_CPU" \
+    wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "http://127.0.0.1:$port$URL_PATH" >"$out"
+  busy1=($(core_busy))
+  [[ -n $pid ]] && after=$(cpu_ticks "$pid")
+  [[ $phase == warmup ]] && return 0
+  local reqs rps non2xx sockerr
+  reqs=$(awk '/requests in/ {print $1}' "$out")
+  rps=$(awk '/^Requests\/sec:/ {print $2}' "$out")
+  non2xx=$(awk '/Non-2xx or 3xx responses:/ {print $NF}' "$out"); non2xx=${non2xx:-0}
+  sockerr=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out"); sockerr=${sockerr:-0}
+  [[ -n $reqs && -n $rps ]] || die "could not read wrk output $out"
+  emit "$c" closed "$round" rps "$rps"
+  emit "$c" closed "$round" errors $(( non2xx + sockerr ))
+  emit "$c" closed "$round" proxy_core_busy_pct $(( 100 * (busy1[0] - busy0[0]) / (busy1[1] - busy0[1] + 1) ))
+  emit "$c" closed "$round" load_core_busy_pct $(( 100 * (busy1[2] - busy0[2]) / (busy1[3] - busy0[3] + 1) ))
+  if [[ -n $pid ]]; then
+    emit "$c" closed "$round" cpu_us_per_req \
+      "$(awk -v t=$(( after - before )) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+  fi
+  if [[ -f $TMP/conns ]]; then
+    read -r est tw <"$TMP/conns"; rm -f "$TMP/conns"
+    emit "$c" closed "$round" upstream_conns "$est"
+    emit "$c" closed "$round" upstream_time_wait "$tw"
+  fi
+}
+
+open_loop() {  # candidate rate_label rate round
+  local c=$1 label=$2 rate=$3 round=$4 port pid before after out
+  port=$(port_of "$c"); pid=$(pid_of "$c")
+  out="$OUT/open-$c-$label-$round.json"
+  [[ -n $pid ]] && before=$(cpu_ticks "$pid")
+  run_bounded $(( WARMUP + DURATION + 60 )) taskset -c "$LOAD_CPU" \
+    java "${JAVA_HEAP[@]}" -jar "$LOADGEN_JAR" --url "http://127.0.0.1:$port$URL_PATH" \
+    --rate "$rate" --duration "${DURATION}s" --warmup "${WARMUP}s" --connections "$CONNECTIONS" \
+    --json >"$out"
+  [[ -n $pid ]] && after=$(cpu_ticks "$pid")
+  local line
+  line=$(python3 - "$out" <<'EOF'
+import json, sys
+r = json.load(open(sys.argv[1]))
+e = r["errors"]; l = r["latency"]
+s = r["service_time"]
+print(r["sent"], r["completed"], e["timeout"] + e["connect"] + e["status"] + e["other"],
+      l["p50_us"], l["p90_us"], l["p99_us"], l["p999_us"], l["max_us"], r["max_send_lag_us"],
+      r["achieved_rate"], s["p50_us"], s["p99_us"])
+EOF
+  )
+  local sent completed errors p50 p90 p99 p999 max lag achieved svc50 svc99
+  read -r sent completed errors p50 p90 p99 p999 max lag achieved svc50 svc99 <<<"$line"
+  local tag="open@$label"
+  emit "$c" "$tag" "$round" rate "$rate"
+  emit "$c" "$tag" "$round" achieved_rate "$achieved"
+  emit "$c" "$tag" "$round" errors "$errors"
+  emit "$c" "$tag" "$round" p50_us "$p50"
+  emit "$c" "$tag" "$round" p90_us "$p90"
+  emit "$c" "$tag" "$round" p99_us "$p99"
+  emit "$c" "$tag" "$round" p999_us "$p999"
+  emit "$c" "$tag" "$round" max_us "$max"
+  emit "$c" "$tag" "$round" send_lag_max_us "$lag"
+  emit "$c" "$tag" "$round" svc_p50_us "$svc50"
+  emit "$c" "$tag" "$round" svc_p99_us "$svc99"
+  if [[ -n $pid ]]; then
+    # every scheduled request, warm-up included, went through the proxy during this run
+    local total=$(( rate * (WARMUP + DURATION) ))
+    emit "$c" "$tag" "$round" cpu_us_per_req \
+      "$(awk -v t=$(( after - before )) -v hz="$CLK_TCK" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+  fi
+}
+
+# ---------------------------------------------------------------- the run
+main() {
+  [[ $(nproc) -ge 2 ]] || die "needs 2 cores (proxy on CPU 0, load on CPU 1)"
+  install_tools
+  build_jars
+  check_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$RAMPART_PORT" "$RAMPART_ADMIN_PORT"
+  IFS=, read -r -a CANDS <<<"$CANDIDATES"
+  log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
+  printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
+
+  start_backend
+  if has_candidate nginx; then
+    write_nginx_proxy_conf
+    measure_startup nginx start_nginx_proxy "$NGINX_PORT"
+  fi
+  if has_candidate rampart; then
+    write_rampart_conf
+    measure_startup rampart start_rampart "$RAMPART_PORT"
+  fi
+
+  local c r warm=$(( QUICK == 1 ? 2 : 5 ))
+  log "warm-up: ${warm}s of wrk per candidate"
+  for c in "${CANDS[@]}"; do closed_loop "$c" warmup 0 "$warm"; done
+
+  for r in $(seq "$ROUNDS"); do
+    for c in "${CANDS[@]}"; do
+      log "closed loop: round $r, $c"
+      closed_loop "$c" closed "$r" "$DURATION"
+    done
+  done
+
+  # open-loop rates: 25/50/75 % of the slowest candidate's median closed-loop throughput
+  local slowest
+  slowest=$(awk -F'\t' '$2 == "closed" && $4 == "rps" {print $1, $5}' "$RESULTS" | sort -k1,1 -k2,2n |
+    awk '{v[$1] = v[$1] " " $2} END {for (c in v) {n = split(v[c], a, " "); print a[int((n + 1) / 2)]}}' |
+    sort -n | head -1)
+  slowest=${slowest%.*}
+  log "slowest candidate's median throughput: $slowest req/s"
+  local pct rate
+  for pct in 25 50 75; do
+    rate=$(( slowest * pct / 100 ))
+    (( rate >= 1 )) || die "throughput too low to derive an open-loop rate"
+    for r in $(seq "$ROUNDS"); do
+      for c in "${CANDS[@]}"; do
+        log "open loop ${pct}% = $rate req/s: round $r, $c"
+        open_loop "$c" "${pct}pct" "$rate" "$r"
+      done
+    done
+  done
+
+  for c in "${CANDS[@]}"; do
+    local pid; pid=$(pid_of "$c")
+    [[ -n $pid ]] && emit "$c" final 0 peak_rss_mib $(( $(peak_rss_kib "$pid") / 1024 ))
+  done
+  read -r est tw <<<"$(upstream_conns)"
+  emit all final 0 upstream_conns_after "$est"
+
+  local table
+  table=$(python3 "$ROOT/bench/summarize.py" "$RESULTS" "$CANDIDATES")
+  echo "$table"
+  if [[ $RECORD == 1 ]]; then record "$table"; log "appended to bench/RESULTS.md"; fi
+  log "raw results in $OUT"
+}
+
+record() {
+  local table=$1 f="$ROOT/bench/RESULTS.md"
+  [[ -f $f ]] || printf '# Benchmark results\n\nAppended by bench/run.sh; see bench/README.md for the method.\n' >"$f"
+  {
+    echo
+    echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(cd "$ROOT" && git rev-parse --short HEAD)"
+    echo
+    echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB"
+    echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
+    echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+    echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
+    echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU"
+    echo "- access logs: nginx proxy writes one JSON line per request to a file; Rampart's stdout"
+    echo "  (its JSON access log) goes to a file; the backend's access log is off"
+    echo
+    echo "Commands:"
+    echo
+    echo '```'
+    echo "bench/run.sh ${ARGS[*]}"
+    echo "# closed loop, per candidate and round:"
+    echo "taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:<port>$URL_PATH"
+    echo "# open loop at 25/50/75 % of the slowest candidate's median req/s:"
+    echo "taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --json"
+    echo "# proxies:"
+    echo "taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
+    if has_candidate rampart; then
+      echo "RAMPART_EVENT_LOOPS=1 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c rampart.yaml > rampart-stdout.log"
+    fi
+    echo "# backend:"
+    echo "taskset -c $LOAD_CPU nginx -c backend-nginx.conf -g 'daemon off;'  # return 200, 1 KiB (/) or 20 KiB (/20k)"
+    echo '```'
+    echo
+    echo "$table"
+  } >>"$f"
+}
+
+main

@@ -1,0 +1,123 @@
+#!/usr/bin/env python3
+"""Turns bench/run.sh's results.tsv into the Markdown table of bench/RESULTS.md.
+
+Each cell is the median over rounds, with the min-max range when there was more than one
+round; the ratio columns divide Rampart's median by the peer's median.
+"""
+import statistics
+import sys
+from collections import OrderedDict, defaultdict
+
+
+def load(path):
+    values = defaultdict(list)  # (candidate, phase, metric) -> [float]
+    candidates = []
+    phases = []
+    with open(path) as f:
+        next(f)  # header
+        for line in f:
+            cand, phase, _round, metric, value = line.rstrip("\n").split("\t")
+            values[(cand, phase, metric)].append(float(value))
+            if cand != "all" and cand not in candidates:
+                candidates.append(cand)
+            if phase not in phases:
+                phases.append(phase)
+    return values, candidates, phases
+
+
+def fmt(x):
+    if x is None:
+        return "–"
+    if abs(x) >= 100:
+        return f"{x:,.0f}"
+    if abs(x) >= 10:
+        return f"{x:.1f}"
+    return f"{x:.2f}"
+
+
+def cell(vs):
+    if not vs:
+        return "–"
+    med = statistics.median(vs)
+    if len(vs) == 1 or min(vs) == max(vs):
+        return fmt(med)
+    return f"{fmt(med)} ({fmt(min(vs))}–{fmt(max(vs))})"
+
+
+def ratio(a, b):
+    if not a or not b:
+        return "–"
+    mb = statistics.median(b)
+    if mb == 0:
+        return "–"
+    return f"{statistics.median(a) / mb:.2f}×"
+
+
+def main(path, order):
+    values, seen, phases = load(path)
+    cands = [c for c in order.split(",") if c in seen]
+    open_phases = [p for p in phases if p.startswith("open@")]
+
+    rows = OrderedDict()
+    rows["**CPU µs/request**, closed loop (wrk)"] = ("closed", "cpu_us_per_req", 1)
+    for p in open_phases:
+        rate = statistics.median(values.get((cands[0], p, "rate"), [0]))
+        rows[f"**CPU µs/request** @ {p[5:].replace('pct', ' %')} ({rate:,.0f} req/s)"] = (p, "cpu_us_per_req", 1)
+    rows["requests/s, closed loop (wrk -t1 -c32)"] = ("closed", "rps", 1)
+    for p in open_phases:
+        rate = statistics.median(values.get((cands[0], p, "rate"), [0]))
+        label = f"{p[5:].replace('pct', ' %')} ({rate:,.0f} req/s)"
+        rows[f"p50 ms @ {label}"] = (p, "p50_us", 1e-3)
+        rows[f"p99 ms @ {label}"] = (p, "p99_us", 1e-3)
+        rows[f"p99.9 ms @ {label}"] = (p, "p999_us", 1e-3)
+        rows[f"service time p50 ms @ {label} (uncorrected)"] = (p, "svc_p50_us", 1e-3)
+    rows["peak RSS MiB (VmHWM)"] = ("final", "peak_rss_mib", 1)
+    rows["start to first proxied request, ms"] = ("startup", "startup_ms", 1)
+    rows["upstream connections, mid-run (ss)"] = ("closed", "upstream_conns", 1)
+    rows["upstream TIME-WAIT, mid-run (ss)"] = ("closed", "upstream_time_wait", 1)
+    rows["load core (CPU 1) busy %, closed loop"] = ("closed", "load_core_busy_pct", 1)
+    rows["proxy core (CPU 0) busy %, closed loop"] = ("closed", "proxy_core_busy_pct", 1)
+
+    has_rampart = "rampart" in cands
+    peers = [c for c in cands if c != "rampart"] if has_rampart else []
+    header = ["metric"] + cands + [f"rampart ÷ {p}" for p in peers]
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for name, (phase, metric, scale) in rows.items():
+        series = {c: [v * scale for v in values.get((c, phase, metric), [])] for c in cands}
+        if not any(series.values()):
+            continue
+        line = [name] + [cell(series[c]) for c in cands]
+        ratios = metric in ("cpu_us_per_req", "rps", "p50_us", "p99_us", "p999_us", "svc_p50_us",
+                            "peak_rss_mib", "startup_ms")
+        line += [ratio(series["rampart"], series[p]) if ratios else "" for p in peers]
+        out.append("| " + " | ".join(line) + " |")
+
+    # errors: totals, which must be zero for the figures above to count
+    err = []
+    for c in cands:
+        closed = sum(values.get((c, "closed", "errors"), []))
+        opened = sum(sum(values.get((c, p, "errors"), [])) for p in open_phases)
+        err.append(f"{c} {closed:.0f} closed / {opened:.0f} open")
+    notes = ["", "Cells: median over rounds (min–max). Errors (non-2xx, socket errors, timeouts): "
+             + "; ".join(err) + "."]
+    lag = [v for (c, p, m), vs in values.items() if m == "send_lag_max_us" for v in vs]
+    if lag:
+        notes.append(f"Load generator: worst send lag behind schedule {max(lag) / 1000:.1f} ms "
+                     "(latency is measured from the intended send time, so any lag is counted). "
+                     "Its 1 ms tick adds up to 1 ms (about 0.5 ms on average) to every corrected "
+                     "latency, for every candidate alike; the service-time row shows latency "
+                     "measured from the actual send, without that floor and without the correction.")
+    busy = [statistics.median(values[(c, "closed", "load_core_busy_pct")])
+            for c in cands if values.get((c, "closed", "load_core_busy_pct"))]
+    if busy and max(busy) >= 95:
+        notes.append("**The load core (CPU 1: wrk + backend) was saturated in the closed-loop runs**: "
+                     "requests/s there measures the load generator as much as the proxy, so only the "
+                     "ratios and the CPU µs/request figures mean anything.")
+    after = values.get(("all", "final", "upstream_conns_after"))
+    if after:
+        notes.append(f"Upstream connections still open after the runs: {after[0]:.0f}.")
+    print("\n".join(out + notes))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], sys.argv[2] if len(sys.argv) > 2 else "direct,nginx,rampart")
