@@ -1,7 +1,6 @@
 package dev.rampart.core.config;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
@@ -30,7 +29,8 @@ final class YamlTreeReader {
             .enable(YAMLParser.Feature.EMPTY_STRING_AS_NULL)
             .build();
     /** Java type names that some parser messages carry, such as {@code <org.yaml.snakeyaml.events.Event(...)>}. */
-    private static final Pattern JAVA_NAME = Pattern.compile("\\s*<?\\b(?:org|com|java|javax)\\.[\\w.$]+(?:\\([^)]*\\))?>?");
+    private static final Pattern JAVA_NAME =
+            Pattern.compile("\\s*<?\\b(?:org|com|java|javax)\\.[\\w.$]+(?:\\([^)]*\\))?>?");
 
     private final YAMLParser parser;
     private final ConfigErrors errors;
@@ -75,7 +75,7 @@ final class YamlTreeReader {
         int line = at.getLineNr();
         int column = at.getColumnNr();
         if (depth > MAX_DEPTH) {
-            throw unreadable("nested more than " + MAX_DEPTH + " levels deep");
+            throw unreadable("too deeply nested (expected: at most " + MAX_DEPTH + " levels)");
         }
         switch (token) {
             case START_OBJECT: {

@@ -197,6 +197,12 @@ class ConfigErrorReportingTest {
     }
 
     @Test
+    void deeplyNestedDocumentIsOneErrorNotAStackOverflow() {
+        assertThat(errors("service: " + "[".repeat(10_000) + "]".repeat(10_000) + "\n")).containsExactly(
+                "test.yaml:1:74: too deeply nested (expected: at most 64 levels)");
+    }
+
+    @Test
     void wrongTypesNameWhatWasExpected() {
         List<String> errors = errors("""
                 listen: 8080
