@@ -395,6 +395,16 @@ class ConfigValidationTest {
     }
 
     @Test
+    void namesMayUseDigitsDashesAndUnderscores() {
+        RampartConfig config = valid("service: edge-1_eu.west\n" + MINIMAL.replace("pricing", "pricing_v2-eu")
+                .replace("id: price", "id: 2price-get_v1"));
+
+        assertThat(config.service()).isEqualTo("edge-1_eu.west");
+        assertThat(config.upstreams()).containsOnlyKeys("pricing_v2-eu");
+        assertThat(config.routes().get(0).id()).isEqualTo("2price-get_v1");
+    }
+
+    @Test
     void routeIdIsALowerCaseIdentifier() {
         assertOnlyError(MINIMAL.replace("id: price", "id: Price.1"), "routes[0].id",
                 "Price.1 (expected: a route id of lower-case letters, digits, '-' or '_', starting with a letter or "
