@@ -20,12 +20,31 @@ final class HopByHopHeaders {
         Set<String> named = connection == null ? Set.of() : namedIn(connection);
         for (Map.Entry<String, String> header : from) {
             String name = header.getKey();
-            String lower = name.toLowerCase(Locale.ROOT);
-            if (ALWAYS.contains(lower) || alsoSkip.contains(lower) || (!named.isEmpty() && named.contains(lower))) {
+            if (isAlwaysHopByHop(name)) {
                 continue;
+            }
+            if (!alsoSkip.isEmpty() || !named.isEmpty()) {
+                String lower = name.toLowerCase(Locale.ROOT);
+                if (alsoSkip.contains(lower) || named.contains(lower)) {
+                    continue;
+                }
             }
             to.add(name, header.getValue());
         }
+    }
+
+    /** Same answer as {@code ALWAYS.contains(name.toLowerCase())}, without allocating: this runs for every header. */
+    static boolean isAlwaysHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
     }
 
     private static Set<String> namedIn(String connection) {

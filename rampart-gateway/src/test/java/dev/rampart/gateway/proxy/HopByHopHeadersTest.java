@@ -29,6 +29,17 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void theAllocationFreeCheckAgreesWithTheListInAnyCase() {
+        for (String name : new String[] {"Connection", "KEEP-ALIVE", "proxy-connection", "Proxy-Authenticate",
+                "proxy-AUTHORIZATION", "te", "Trailer", "Transfer-Encoding", "UPGRADE"}) {
+            assertThat(HopByHopHeaders.isAlwaysHopByHop(name)).as(name).isTrue();
+        }
+        for (String name : new String[] {"Accept", "tee", "Trailers", "Content-Length", "Authorization", "Host"}) {
+            assertThat(HopByHopHeaders.isAlwaysHopByHop(name)).as(name).isFalse();
+        }
+    }
+
+    @Test
     void headersTheCallerReplacesAreSkipped() {
         MultiMap from = HttpHeaders.headers().add("Host", "a").add("X-Request-Id", "r").add("Accept", "*/*");
         MultiMap to = HttpHeaders.headers();
