@@ -8,9 +8,6 @@ import java.util.Set;
 
 /** Copies headers between hops without the hop-by-hop ones (RFC 9110 §7.6.1), including those named by Connection. */
 final class HopByHopHeaders {
-    private static final Set<String> ALWAYS = Set.of("connection", "keep-alive", "proxy-connection",
-            "proxy-authenticate", "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
-
     private HopByHopHeaders() {
     }
 
@@ -33,7 +30,8 @@ final class HopByHopHeaders {
         }
     }
 
-    /** Same answer as {@code ALWAYS.contains(name.toLowerCase())}, without allocating: this runs for every header. */
+    /** Whether a header is hop-by-hop by definition (RFC 9110 §7.6.1, plus the proxy ones), in any case, without
+     * allocating: this runs for every header of every request and response. */
     static boolean isAlwaysHopByHop(String name) {
         return switch (name.length()) {
             case 2 -> name.equalsIgnoreCase("te");
