@@ -7,11 +7,16 @@ public sealed interface PathRewrite {
 
     String apply(String path);
 
-    /** Removes a leading prefix: with {@code /v1}, {@code /v1/prices/42} goes up as {@code /prices/42}. */
+    /**
+     * Removes a leading prefix at a segment boundary: with {@code /v1}, {@code /v1/prices/42} goes up as
+     * {@code /prices/42} and {@code /v1} as {@code /}, while {@code /v1beta/x} is left alone.
+     */
     record StripPrefix(String prefix) implements PathRewrite {
         @Override
         public String apply(String path) {
-            if (!path.startsWith(prefix)) {
+            boolean atBoundary = path.startsWith(prefix)
+                    && (path.length() == prefix.length() || path.charAt(prefix.length()) == '/');
+            if (!atBoundary) {
                 return path;
             }
             String rest = path.substring(prefix.length());

@@ -14,8 +14,9 @@ class PathRewriteTest {
             "/v1, /",
             "/v1/, /",
             "/v2/prices, /v2/prices",
+            "/v1beta/x, /v1beta/x",
     })
-    void stripPrefixRemovesTheLeadingPrefixAndKeepsThePathAbsolute(String path, String upstreamPath) {
+    void stripPrefixRemovesTheLeadingPrefixAtASegmentBoundaryAndKeepsThePathAbsolute(String path, String upstreamPath) {
         assertThat(new PathRewrite.StripPrefix("/v1").apply(path)).isEqualTo(upstreamPath);
     }
 
