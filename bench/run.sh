@@ -338,11 +338,19 @@ core_busy() {  # -> "busy total" jiffies for cpu0 and cpu1: "b0 t0 b1 t1"
   awk '/^cpu[01] / {idle = $5 + $6; t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%d %d ", t - idle, t}' /proc/stat
 }
 
-upstream_conns() {  # established / time-wait TCP connections to the backend port
-  local est tw
-  est=$(ss -Htn state established "( dport = :$BACKEND_PORT )" | wc -l)
-  tw=$(ss -Htn state time-wait "( dport = :$BACKEND_PORT )" | wc -l)
-  echo "$est $tw"
+upstream_conns() {  # established TCP connections to the backend port, now
+  ss -Htn state established "( dport = :$BACKEND_PORT )" | wc -l
+}
+
+# Samples the proxy's upstream connections every 0.5 s for a while: the most open at once and
+# how many distinct ones were seen. Distinct >> at-once means connections churn.
+sample_upstream() {  # seconds file
+  local end=$(( $(date +%s) + $1 )) file=$2
+  : >"$file"
+  while (( $(date +%s) < end )); do
+    ss -Htn state established "( dport = :$BACKEND_PORT )" | awk -v t="$(date +%s%N)" '{print t, $3}' >>"$file"
+    sleep 0.5
+  done
 }
 
 closed_loop() {  # candidate phase round seconds
@@ -351,10 +359,11 @@ closed_loop() {  # candidate phase round seconds
   out="$OUT/wrk-$c-$phase-$round.txt"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   busy0=($(core_busy))
-  rm -f "$TMP/conns"
+  local sampler=""
   if [[ $c != direct && $phase != warmup ]]; then
-    ( sleep $(( secs / 2 )); upstream_conns >"$TMP/conns" ) &
-    track "$!"
+    sample_upstream "$(( secs - 1 ))" "$TMP/conns" &
+    sampler=$!
+    track "$sampler"
   fi
   run_bounded $(( secs + 30 )) taskset -c "$LOAD_CPU" \
     wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "http://127.0.0.1:$port$URL_PATH" >"$out"
@@ -375,10 +384,11 @@ closed_loop() {  # candidate phase round seconds
     emit "$c" closed "$round" cpu_us_per_req \
       "$(awk -v t=$(( after - before )) -v hz="$CLK_TCK" -v n="$reqs" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   fi
-  if [[ -f $TMP/conns ]]; then
-    read -r est tw <"$TMP/conns"; rm -f "$TMP/conns"
-    emit "$c" closed "$round" upstream_conns "$est"
-    emit "$c" closed "$round" upstream_time_wait "$tw"
+  if [[ -n $sampler ]]; then
+    wait "$sampler" || true
+    emit "$c" closed "$round" upstream_conns_max \
+      "$(awk '{n[$1]++} END {m = 0; for (t in n) if (n[t] > m) m = n[t]; print m}' "$TMP/conns")"
+    emit "$c" closed "$round" upstream_conns_distinct "$(awk '{print $2}' "$TMP/conns" | sort -u | wc -l)"
   fi
 }
 
@@ -434,6 +444,7 @@ main() {
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
   log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
+  LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
   start_backend
   if has_candidate nginx; then
@@ -479,8 +490,8 @@ main() {
     local pid; pid=$(pid_of "$c")
     [[ -n $pid ]] && emit "$c" final 0 peak_rss_mib $(( $(peak_rss_kib "$pid") / 1024 ))
   done
-  read -r est tw <<<"$(upstream_conns)"
-  emit all final 0 upstream_conns_after "$est"
+  emit all final 0 upstream_conns_after "$(upstream_conns)"
+  LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
   local table
   table=$(python3 "$ROOT/bench/summarize.py" "$RESULTS" "$CANDIDATES")
@@ -501,6 +512,7 @@ record() {
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
     echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU"
+    echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on this shared machine is not pinned and lands on both cores)"
     echo "- access logs: nginx proxy writes one JSON line per request to a file; Rampart's stdout"
     echo "  (its JSON access log) goes to a file; the backend's access log is off"
     echo

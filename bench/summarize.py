@@ -73,8 +73,8 @@ def main(path, order):
         rows[f"service time p50 ms @ {label} (uncorrected)"] = (p, "svc_p50_us", 1e-3)
     rows["peak RSS MiB (VmHWM)"] = ("final", "peak_rss_mib", 1)
     rows["start to first proxied request, ms"] = ("startup", "startup_ms", 1)
-    rows["upstream connections, mid-run (ss)"] = ("closed", "upstream_conns", 1)
-    rows["upstream TIME-WAIT, mid-run (ss)"] = ("closed", "upstream_time_wait", 1)
+    rows["upstream connections open at once, max (ss every 0.5 s)"] = ("closed", "upstream_conns_max", 1)
+    rows["upstream connections seen per run, distinct"] = ("closed", "upstream_conns_distinct", 1)
     rows["load core (CPU 1) busy %, closed loop"] = ("closed", "load_core_busy_pct", 1)
     rows["proxy core (CPU 0) busy %, closed loop"] = ("closed", "proxy_core_busy_pct", 1)
 
@@ -107,12 +107,18 @@ def main(path, order):
                      "Its 1 ms tick adds up to 1 ms (about 0.5 ms on average) to every corrected "
                      "latency, for every candidate alike; the service-time row shows latency "
                      "measured from the actual send, without that floor and without the correction.")
-    busy = [statistics.median(values[(c, "closed", "load_core_busy_pct")])
-            for c in cands if values.get((c, "closed", "load_core_busy_pct"))]
-    if busy and max(busy) >= 95:
-        notes.append("**The load core (CPU 1: wrk + backend) was saturated in the closed-loop runs**: "
-                     "requests/s there measures the load generator as much as the proxy, so only the "
-                     "ratios and the CPU µs/request figures mean anything.")
+    saturated = [c for c in cands if values.get((c, "closed", "load_core_busy_pct"))
+                 and statistics.median(values[(c, "closed", "load_core_busy_pct")]) >= 95]
+    if saturated:
+        notes.append("**The load core (CPU 1: wrk + backend) was saturated in the closed-loop runs of "
+                     + ", ".join(saturated) + "**: their requests/s measure the load generator as much "
+                     "as the proxy, so only the ratios and the CPU µs/request figures mean anything there.")
+    outside = values.get(("direct", "closed", "proxy_core_busy_pct"))
+    if outside and statistics.median(outside) >= 10:
+        notes.append(f"CPU 0 was {statistics.median(outside):.0f} % busy during the direct runs, when no "
+                     "proxy was serving: that is other work (other processes on this shared machine, or "
+                     "the idle proxies' own background work such as JIT compilation), and it may "
+                     "have competed with the proxies too.")
     after = values.get(("all", "final", "upstream_conns_after"))
     if after:
         notes.append(f"Upstream connections still open after the runs: {after[0]:.0f}.")
