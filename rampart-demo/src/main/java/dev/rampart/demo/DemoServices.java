@@ -95,7 +95,8 @@ public final class DemoServices {
     public int port(String service) {
         Integer port = ports.get(Objects.requireNonNull(service, "service"));
         if (port == null) {
-            throw new IllegalArgumentException("service: " + service + " (expected: one of " + String.join(", ", NAMES) + ")");
+            throw new IllegalArgumentException(
+                    "service: " + service + " (expected: one of " + String.join(", ", NAMES) + ")");
         }
         return port;
     }
@@ -126,7 +127,7 @@ public final class DemoServices {
             for (int i = 0; i < args.length; i++) {
                 switch (args[i]) {
                     case "--host" -> host = valueAfter(args, i++);
-                    case "--base-port" -> basePort = Integer.parseInt(valueAfter(args, i++));
+                    case "--base-port" -> basePort = parsePort(valueAfter(args, i++));
                     default -> throw new IllegalArgumentException("argument: " + args[i]
                             + " (expected: --host HOST or --base-port PORT)");
                 }
@@ -140,7 +141,8 @@ public final class DemoServices {
         try {
             services = start(vertx, host, basePort).await();
         } catch (RuntimeException e) {
-            System.err.println(new JsonObject().put("error", "demo services did not start: " + e.getMessage()).encode());
+            System.err.println(new JsonObject()
+                    .put("error", "demo services did not start: " + e.getMessage()).encode());
             vertx.close();
             System.exit(1);
             return;
@@ -160,6 +162,14 @@ public final class DemoServices {
                 System.err.println("demo services did not stop cleanly: " + e);
             }
         }, "demo-services-shutdown"));
+    }
+
+    private static int parsePort(String text) {
+        try {
+            return Integer.parseInt(text);
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException("--base-port: " + text + " (expected: a port number, such as 7001)");
+        }
     }
 
     private static String valueAfter(String[] args, int i) {

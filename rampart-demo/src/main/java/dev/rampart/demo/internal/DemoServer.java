@@ -102,7 +102,6 @@ public final class DemoServer {
             exchange.fail(InvalidInputException.of("query", request.query(), "a well-formed query string"));
             return;
         }
-        logWhenAnswered(request, plan.fault().name().toLowerCase(Locale.ROOT), start);
         if (plan.delayMillis() > 0) {
             vertx.setTimer(plan.delayMillis(), timer -> carryOut(plan, exchange, start));
         } else {
@@ -114,6 +113,11 @@ public final class DemoServer {
         HttpServerRequest request = exchange.request();
         if (request.response().closed()) {
             return; // the client gave up while the latency knob made it wait
+        }
+        boolean answers = plan.fault() != FaultPlan.Fault.RESET && plan.fault() != FaultPlan.Fault.HANG;
+        if (answers) {
+            String outcome = plan.fault() == FaultPlan.Fault.NONE ? "ok" : plan.fault().name().toLowerCase(Locale.ROOT);
+            logWhenAnswered(request, outcome, start);
         }
         switch (plan.fault()) {
             case RESET -> {

@@ -56,7 +56,8 @@ public record Knobs(Latency latency, Double errorRate, Integer errorEvery, Boole
         for (Map.Entry<String, Object> entry : body) {
             Object value = entry.getValue();
             if (!NAMES.contains(entry.getKey())) {
-                throw InvalidInputException.of(entry.getKey(), value, "a knob name, one of " + String.join(", ", NAMES));
+                throw InvalidInputException.of(entry.getKey(), value,
+                        "a knob name, one of " + String.join(", ", NAMES));
             }
             if (value instanceof String || value instanceof Number || value instanceof Boolean) {
                 knobs = knobs.with(entry.getKey(), String.valueOf(value));
@@ -129,7 +130,8 @@ public record Knobs(Latency latency, Double errorRate, Integer errorEvery, Boole
 
     private static int parseCount(String text) {
         if (!COUNT.matcher(text).matches()) {
-            throw InvalidInputException.of(ERROR_EVERY, text, "a whole number N >= 1 to fail every N-th request, or 0 for off");
+            throw InvalidInputException.of(ERROR_EVERY, text,
+                    "a whole number N >= 1 to fail every N-th request, or 0 for off");
         }
         return Integer.parseInt(text);
     }

@@ -105,7 +105,7 @@ public final class PaymentsEndpoints {
         }
     }
 
-    /** The body with its defaults filled in: {@code amount_cents} (required, > 0), {@code currency}, {@code order_id}. */
+    /** The body, checked, with defaults filled in: {@code amount_cents} (> 0), {@code currency}, {@code order_id}. */
     private static JsonObject validRequest(JsonObject body) {
         for (String field : body.fieldNames()) {
             if (!List.of("amount_cents", "currency", "order_id").contains(field)) {

@@ -4,7 +4,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.Objects;
 import java.util.regex.Pattern;
 
-/** A product's stock-keeping unit; every demo answer about a product is derived from it, so the same sku always gets the same answer. */
+/**
+ * A product's stock-keeping unit. Every demo answer about a product is derived from it, so the same sku always gets
+ * the same answer.
+ */
 record Sku(String value) {
 
     private static final Pattern SKU = Pattern.compile("[A-Za-z0-9._-]{1,64}");
