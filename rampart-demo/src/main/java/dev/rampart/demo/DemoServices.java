@@ -49,6 +49,8 @@ public final class DemoServices {
      * Starts all five on the given Vert.x at the given base port (pricing = base, inventory = base + 1, offers =
      * base + 2, tax = base + 3, payments = base + 4); base 0 puts each on a free port. If one cannot listen, those
      * already started are stopped and the future fails.
+     *
+     * @throws IllegalArgumentException if {@code basePort} is not 0 and not 1..65531
      */
     public static Future<DemoServices> start(Vertx vertx, String host, int basePort) {
         Objects.requireNonNull(vertx, "vertx");
