@@ -74,7 +74,7 @@ final class DemoCommand implements Callable<Integer> {
         System.err.println("  curl '" + base + "/v1/offers?sku=42'");
         System.err.println("  curl " + base + "/v1/tax/DE");
         System.err.println("  curl -X POST -H 'content-type: application/json' -d '{\"amount_cents\":1999}' " + base + "/v1/payments");
-        System.err.println("  curl '" + base + "/v1/prices/42?latency=3s'     # slower than the route's 2s deadline: 504");
+        System.err.println("  curl '" + base + "/v1/prices/42?latency=3s'     # slower than the route's first-byte timeout: 504");
         System.err.println("  curl '" + base + "/v1/prices/42?reset=true'     # the service resets the connection: 502");
         System.err.println("  curl " + base + "/nowhere                       # no route: JSON 404");
         System.err.println("  curl " + admin + "/readyz");
