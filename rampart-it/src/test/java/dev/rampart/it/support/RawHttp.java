@@ -97,6 +97,15 @@ public final class RawHttp implements Closeable {
         }
     }
 
+    /** Whether response bytes are waiting to be read, without blocking. */
+    public boolean hasBytesToRead() {
+        try {
+            return in.available() > 0;
+        } catch (IOException e) {
+            return true; // a read will tell what happened
+        }
+    }
+
     public OutputStream output() {
         return out;
     }
