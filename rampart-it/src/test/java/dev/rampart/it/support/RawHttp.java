@@ -119,7 +119,7 @@ public final class RawHttp implements Closeable {
             } while (head.status() >= 100 && head.status() < 200);
             return head.withBody(readBody(head));
         } catch (IOException e) {
-            throw new UncheckedIOException("no complete response", e);
+            throw new UncheckedIOException("no complete response: " + e.getMessage(), e);
         }
     }
 
@@ -132,7 +132,7 @@ public final class RawHttp implements Closeable {
             } while (head.status() >= 100 && head.status() < 200);
             return head;
         } catch (IOException e) {
-            throw new UncheckedIOException("no response head", e);
+            throw new UncheckedIOException("no response head: " + e.getMessage(), e);
         }
     }
 
