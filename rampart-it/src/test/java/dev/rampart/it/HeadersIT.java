@@ -13,7 +13,10 @@ import org.junit.jupiter.api.Timeout;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -168,6 +171,37 @@ class HeadersIT {
             assertThat(connection.timeout(Duration.ofMillis(300)).awaitClosedByPeer())
                     .as("connection closed after two requests").isFalse();
         }
+    }
+
+    @Test
+    void thousandsOfRequestsInARowOnKeepAliveConnectionsAllSucceed() throws Exception {
+        Queue<String> failures = new ConcurrentLinkedQueue<>();
+        List<Thread> clients = new ArrayList<>();
+        for (int c = 0; c < 2; c++) {
+            int client = c;
+            Thread thread = new Thread(() -> {
+                try (RawHttp connection = RawHttp.connect(gateway.port())) {
+                    for (int i = 0; i < 2000; i++) {
+                        try {
+                            RawHttp.Response response = connection.send(RawHttp.request("GET", "/prices/" + i,
+                                    "Host: gateway.test")).readResponse();
+                            if (response.status() != 200) {
+                                failures.add("client " + client + " request " + i + ": " + response);
+                            }
+                        } catch (RuntimeException e) {
+                            failures.add("client " + client + " request " + i + ": " + e.getMessage());
+                            return;
+                        }
+                    }
+                }
+            }, "keep-alive-client-" + c);
+            thread.start();
+            clients.add(thread);
+        }
+        for (Thread client : clients) {
+            client.join(TimeUnit.SECONDS.toMillis(50));
+        }
+        assertThat(failures).as("failed requests").isEmpty();
     }
 
     private static JsonNode echo(String... headers) {

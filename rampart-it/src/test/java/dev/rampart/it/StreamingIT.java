@@ -44,12 +44,17 @@ class StreamingIT {
                 admin: { port: ${admin.port} }
                 upstreams:
                   demo: { endpoints: [ "%s" ] }
+                  early: { endpoints: [ "%s" ] }
                 routes:
+                  - id: early-answer
+                    match: { path: /early }
+                    upstream: early
                   - id: large-bodies
                     upstream: demo
                     max-body-size: 2GiB
                     timeouts: { total: 5m }
-                """.formatted(upstreams.demoUrl("pricing")))
+                """.formatted(upstreams.demoUrl("pricing"), upstreams.http(request -> request.response()
+                        .putHeader("content-type", "text/plain").end("early")))) // without reading the body
                 .jvmFlags("-Xmx128m")
                 .name("StreamingIT").start();
     }
@@ -132,6 +137,24 @@ class StreamingIT {
         assertThat(countCheckingPattern(response.body())).isEqualTo(ONE_GIB);
         assertThat(gateway.awaitAccessLog("streaming-download-chunked").path("bytes_out").asLong())
                 .isEqualTo(ONE_GIB);
+    }
+
+    @Test
+    void upstreamAnsweringBeforeTheUploadEndsReachesTheClientAndTheConnectionIsClosed() throws IOException {
+        try (RawHttp connection = RawHttp.connect(gateway.port())) {
+            connection.send(RawHttp.request("POST", "/early", "Host: gateway.test",
+                    "Content-Length: " + 10 * 1024 * 1024, "X-Request-Id: streaming-early"));
+            connection.output().write(patternChunk()); // a small part of the body, then the client waits
+            connection.output().flush();
+
+            RawHttp.Response response = connection.timeout(Duration.ofSeconds(10)).readResponse();
+            assertThat(response.status()).isEqualTo(200);
+            assertThat(response.bodyText()).isEqualTo("early");
+            assertThat(connection.timeout(Duration.ofSeconds(3)).awaitClosedByPeer())
+                    .as("connection closed right after the response, the rest of the body being unreadable").isTrue();
+            assertThat(gateway.awaitAccessLog("streaming-early").path("status").asInt()).isEqualTo(200);
+            assertThat(response.header("connection")).as("Connection header").isEqualToIgnoringCase("close");
+        }
     }
 
     private static HttpResponse<InputStream> download(String pathAndQuery, String requestId) throws Exception {
