@@ -39,7 +39,8 @@ final class GatewayProcess {
         }
         long sinceJvmStart = System.currentTimeMillis() - ManagementFactory.getRuntimeMXBean().getStartTime();
         log.atInfo().addKeyValue("port", gateway.port()).addKeyValue("admin_port", gateway.adminPort())
-                .addKeyValue("event_loops", eventLoops).addKeyValue("config_version", gateway.configVersion())
+                .addKeyValue("event_loops", eventLoops).addKeyValue("transport", gateway.transport())
+                .addKeyValue("config_version", gateway.configVersion())
                 .addKeyValue("startup_ms", sinceJvmStart).log("rampart is listening");
         ConfigWatcher watcher = configFile == null ? null : new ConfigWatcher(configFile, gateway);
         if (watcher != null) {

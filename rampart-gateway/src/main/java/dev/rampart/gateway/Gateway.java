@@ -147,6 +147,11 @@ public final class Gateway {
         return admin.port();
     }
 
+    /** The network transport in use: {@code epoll} on Linux, else {@code nio}. */
+    public String transport() {
+        return vertx.isNativeTransportEnabled() ? "epoll" : "nio";
+    }
+
     public boolean draining() {
         return draining;
     }
