@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,6 +20,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StdoutSink {
     private static final int CAPACITY = 65_536;
+    private static final long IDLE_POLL_NANOS = 1_000_000;
     private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
 
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(CAPACITY);
@@ -73,11 +75,17 @@ public final class StdoutSink {
         List<String> batch = new ArrayList<>(1024);
         StringBuilder text = new StringBuilder(64 * 1024);
         while (true) {
-            try {
-                batch.add(lines.take());
-            } catch (InterruptedException e) {
-                return;
+            String first = lines.poll();
+            if (first == null) {
+                // polling rather than take(): a blocked taker would make every offer() wake this thread with a
+                // futex call, which costs the event loop more than formatting the line did
+                LockSupport.parkNanos(IDLE_POLL_NANOS);
+                if (Thread.interrupted()) {
+                    return;
+                }
+                continue;
             }
+            batch.add(first);
             synchronized (this) {
                 lines.drainTo(batch, 4096);
                 text.setLength(0);
