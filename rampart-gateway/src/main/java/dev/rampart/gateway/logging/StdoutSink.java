@@ -1,5 +1,6 @@
 package dev.rampart.gateway.logging;
 
+import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -73,7 +74,7 @@ public final class StdoutSink {
 
     private void drainForever() {
         List<String> batch = new ArrayList<>(1024);
-        StringBuilder text = new StringBuilder(64 * 1024);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
         while (true) {
             String first = lines.poll();
             if (first == null) {
@@ -88,18 +89,20 @@ public final class StdoutSink {
             batch.add(first);
             synchronized (this) {
                 lines.drainTo(batch, 4096);
-                text.setLength(0);
+                bytes.reset();
                 for (String line : batch) {
-                    text.append(line).append('\n');
+                    bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
+                    bytes.write('\n');
                 }
                 batch.clear();
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
-                    text.append("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":\"log lines dropped: stdout is slower than the log rate\",\"dropped\":")
-                            .append(lost).append("}\n");
+                    bytes.writeBytes(("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":"
+                            + "\"log lines dropped: stdout is slower than the log rate\",\"dropped\":" + lost + "}\n")
+                            .getBytes(StandardCharsets.UTF_8));
                 }
                 try {
-                    out.write(text.toString().getBytes(StandardCharsets.UTF_8));
+                    bytes.writeTo(out);
                     if (lines.isEmpty()) {
                         out.flush();
                     }
