@@ -95,6 +95,7 @@ stop_pid() {  # TERM a process and its descendants, KILL what is left after 5 s
   kill -0 "$pid" 2>/dev/null || return 0
   all=("$pid" $(descendants "$pid"))
   kill -TERM "${all[@]}" 2>/dev/null || true
+  kill -CONT "${all[@]}" 2>/dev/null || true   # a paused candidate handles TERM only once resumed
   for i in $(seq 50); do
     local alive=0
     for p in "${all[@]}"; do kill -0 "$p" 2>/dev/null && alive=1; done
@@ -314,6 +315,22 @@ pid_of() {
   case "$1" in direct) echo "" ;; nginx) echo "$NGINX_PID" ;; rampart) echo "$RAMPART_PID" ;; esac
 }
 
+# Pauses (SIGSTOP) every proxy but the one measured, so that an idle candidate's background work
+# (JIT compilation, GC, timers) never competes with it for CPU 0; a paused JVM keeps its JIT state.
+only_running() {  # candidate
+  local c p
+  for c in "${CANDS[@]}"; do
+    p=$(pid_of "$c")
+    [[ -z $p ]] && continue
+    if [[ $c == "$1" ]]; then
+      kill -CONT "$p" $(descendants "$p") 2>/dev/null || true
+    else
+      kill -STOP "$p" $(descendants "$p") 2>/dev/null || true
+    fi
+  done
+  sleep 0.2
+}
+
 cpu_ticks() {  # pid -> utime+stime of it and its descendants, in clock ticks
   local total=0 p fields
   for p in "$1" $(descendants "$1"); do
@@ -356,6 +373,7 @@ sample_upstream() {  # seconds file
 closed_loop() {  # candidate phase round seconds
   local c=$1 phase=$2 round=$3 secs=$4 port pid before after busy0 busy1 out conns=""
   port=$(port_of "$c"); pid=$(pid_of "$c")
+  only_running "$c"
   out="$OUT/wrk-$c-$phase-$round.txt"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   busy0=($(core_busy))
@@ -395,6 +413,7 @@ closed_loop() {  # candidate phase round seconds
 open_loop() {  # candidate rate_label rate round
   local c=$1 label=$2 rate=$3 round=$4 port pid before after out
   port=$(port_of "$c"); pid=$(pid_of "$c")
+  only_running "$c"
   out="$OUT/open-$c-$label-$round.json"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   run_bounded $(( WARMUP + DURATION + 60 )) taskset -c "$LOAD_CPU" \
@@ -428,8 +447,9 @@ EOF
   emit "$c" "$tag" "$round" svc_p50_us "$svc50"
   emit "$c" "$tag" "$round" svc_p99_us "$svc99"
   if [[ -n $pid ]]; then
-    # every scheduled request, warm-up included, went through the proxy during this run
-    local total=$(( rate * (WARMUP + DURATION) ))
+    # every scheduled request went through the proxy during this run: the warm-up ramps the
+    # rate up from 0, so it holds rate × warm-up / 2 requests
+    local total=$(( rate * (WARMUP + 2 * DURATION) / 2 ))
     emit "$c" "$tag" "$round" cpu_us_per_req \
       "$(awk -v t=$(( after - before )) -v hz="$CLK_TCK" -v n="$total" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   fi
@@ -511,7 +531,8 @@ record() {
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
-    echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU"
+    echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU;"
+    echo "  the proxies not being measured are paused (SIGSTOP) meanwhile"
     echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on this shared machine is not pinned and lands on both cores)"
     echo "- access logs: nginx proxy writes one JSON line per request to a file; Rampart's stdout"
     echo "  (its JSON access log) goes to a file; the backend's access log is off"
@@ -522,7 +543,7 @@ record() {
     echo "bench/run.sh ${ARGS[*]}"
     echo "# closed loop, per candidate and round:"
     echo "taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:<port>$URL_PATH"
-    echo "# open loop at 25/50/75 % of the slowest candidate's median req/s:"
+    echo "# open loop at 25/50/75 % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
     echo "taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --json"
     echo "# proxies:"
     echo "taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"

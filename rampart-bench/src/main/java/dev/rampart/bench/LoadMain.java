@@ -22,7 +22,7 @@ public final class LoadMain {
         --url URL            target (http only)
         --rate N             requests per second (constant, open loop)
         --duration D         measurement window, e.g. 10s, 500ms, 1m   (default 10s)
-        --warmup D           unmeasured traffic before the window     (default 2s)
+        --warmup D           unmeasured ramp from 0 to the rate       (default 2s)
         --connections N      connection pool size                     (default 32)
         --method M           HTTP method                              (default GET)
         --body-size BYTES    request body size                        (default 0)

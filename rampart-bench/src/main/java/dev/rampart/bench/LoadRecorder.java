@@ -5,15 +5,14 @@ import java.util.concurrent.TimeUnit;
 import org.HdrHistogram.Histogram;
 
 /**
- * Counts and histograms of one run. Only requests whose intended send time falls in the
- * measurement window {@code [windowStart, windowEnd)} are counted; warm-up traffic is not.
- * Times are {@link System#nanoTime()} values passed in by the caller. Not thread-safe: the
- * run's event loop owns it.
+ * Counts and histograms of one run. Only measured requests (those after the warm-up ramp) are
+ * counted. Times are {@link System#nanoTime()} values passed in by the caller. Not thread-safe:
+ * the run's event loop owns it.
  */
 final class LoadRecorder {
 
   private final long windowStartNanos;
-  private final long windowEndNanos;
+  private final long windowNanos;
   private final Histogram latencyMicros = new Histogram(3);
   private final Histogram serviceTimeMicros = new Histogram(3);
 
@@ -26,22 +25,21 @@ final class LoadRecorder {
   private long otherErrors;
   private long maxSendLagNanos;
 
-  LoadRecorder(long windowStartNanos, long windowEndNanos) {
-    if (windowEndNanos - windowStartNanos <= 0) {
-      throw new IllegalArgumentException("window: [" + windowStartNanos + ", " + windowEndNanos
-          + ") (expected: end after start)");
+  /** The measured window starts at {@code windowStartNanos} and lasts {@code windowNanos}. */
+  LoadRecorder(long windowStartNanos, long windowNanos) {
+    if (windowNanos <= 0) {
+      throw new IllegalArgumentException("windowNanos: " + windowNanos + " (expected: > 0)");
     }
     this.windowStartNanos = windowStartNanos;
-    this.windowEndNanos = windowEndNanos;
+    this.windowNanos = windowNanos;
   }
 
-  private boolean inWindow(long nanos) {
-    return nanos - windowStartNanos >= 0 && nanos - windowEndNanos < 0;
-  }
-
-  /** A request intended for {@code intendedNanos} was handed to the client at {@code nowNanos}. */
-  void onSent(long intendedNanos, long nowNanos) {
-    if (!inWindow(intendedNanos)) {
+  /**
+   * A request intended for {@code intendedNanos} became due at the tick of {@code nowNanos}: it
+   * now counts as sent (it may still wait for a connection).
+   */
+  void onDue(boolean measured, long intendedNanos, long nowNanos) {
+    if (!measured) {
       return;
     }
     sent++;
@@ -49,8 +47,8 @@ final class LoadRecorder {
   }
 
   /** A whole response arrived at {@code doneNanos}; the request had got a connection at {@code connectedNanos}. */
-  void onResponse(long intendedNanos, long connectedNanos, long doneNanos, int status) {
-    if (!inWindow(intendedNanos)) {
+  void onResponse(boolean measured, long intendedNanos, long connectedNanos, long doneNanos, int status) {
+    if (!measured) {
       return;
     }
     completed++;
@@ -62,9 +60,9 @@ final class LoadRecorder {
     serviceTimeMicros.recordValue(toMicros(doneNanos - connectedNanos));
   }
 
-  /** A request intended for {@code intendedNanos} ended without a response. */
-  void onFailure(long intendedNanos, FailureKind kind) {
-    if (!inWindow(intendedNanos)) {
+  /** A request ended without a response. */
+  void onFailure(boolean measured, FailureKind kind) {
+    if (!measured) {
       return;
     }
     switch (kind) {
@@ -83,7 +81,7 @@ final class LoadRecorder {
     // Responses per second, over the window or, if the responses ran late, until the last one:
     // a server (or generator) that falls behind shows a rate below the target. Responses to
     // warm-up requests are left out, so catching up a warm-up backlog does not inflate it.
-    long spanNanos = windowEndNanos - windowStartNanos;
+    long spanNanos = windowNanos;
     if (completed > 0) {
       spanNanos = Math.max(spanNanos, lastResponseNanos - windowStartNanos);
     }

@@ -2,7 +2,7 @@ package dev.rampart.bench;
 
 import static java.util.Objects.requireNonNull;
 
-import dev.rampart.bench.internal.ConstantRateSchedule;
+import dev.rampart.bench.internal.SendSchedule;
 import dev.rampart.bench.internal.FailureKind;
 import io.vertx.core.AsyncResult;
 import io.vertx.core.Future;
@@ -30,9 +30,13 @@ import java.util.Map;
  * time, so that a stalled server is not let off by the generator waiting for it (coordinated
  * omission, as in wrk2).
  *
- * <p>A periodic 1 ms timer sends every request whose intended time has passed. Requests go
+ * <p>The warm-up ramps the rate up linearly from 0; the measured window then holds it. A
+ * periodic 1 ms timer sends every request whose intended time has passed. Requests go
  * through a pool of {@link Options#connections()} keep-alive connections without pipelining;
- * when all are busy, requests wait in the client's queue and that wait counts as latency.
+ * when all are busy, requests wait in the generator's queue, and that wait counts as latency.
+ * The queue is a range of schedule indices, so a long stall of the server costs the generator
+ * no memory (a queue of request objects would fill its heap, and its GC pauses would then
+ * delay the generator itself).
  */
 public final class OpenLoopLoad {
 
@@ -49,7 +53,8 @@ public final class OpenLoopLoad {
    * @param url            target, {@code http://host:port/path}
    * @param ratePerSecond  constant request rate
    * @param duration       length of the measurement window
-   * @param warmup         traffic at the same rate before the window, not counted
+   * @param warmup         a ramp from 0 to the rate before the window, not counted (it lets the
+   *                       generator's JIT warm up before full rate)
    * @param connections    size of the connection pool
    * @param method         HTTP method
    * @param bodyBytes      size of the request body ({@code 0}: none)
@@ -75,6 +80,7 @@ public final class OpenLoopLoad {
     static final int MAX_RATE = 1_000_000;
     static final int MAX_CONNECTIONS = 10_000;
     static final int MAX_BODY_BYTES = 64 * 1024 * 1024;
+    static final Duration MAX_DURATION = Duration.ofHours(1);
 
     public Options {
       requireNonNull(url, "url");
@@ -90,11 +96,11 @@ public final class OpenLoopLoad {
         throw new IllegalArgumentException(
             "ratePerSecond: " + ratePerSecond + " (expected: 1.." + MAX_RATE + ")");
       }
-      if (duration.toMillis() < 1) {
-        throw new IllegalArgumentException("duration: " + duration + " (expected: >= 1ms)");
+      if (duration.toMillis() < 1 || duration.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException("duration: " + duration + " (expected: 1ms.." + MAX_DURATION + ")");
       }
-      if (warmup.isNegative()) {
-        throw new IllegalArgumentException("warmup: " + warmup + " (expected: >= 0)");
+      if (warmup.isNegative() || warmup.compareTo(MAX_DURATION) > 0) {
+        throw new IllegalArgumentException("warmup: " + warmup + " (expected: 0.." + MAX_DURATION + ")");
       }
       if (connections < 1 || connections > MAX_CONNECTIONS) {
         throw new IllegalArgumentException(
@@ -196,15 +202,20 @@ public final class OpenLoopLoad {
     private final RequestOptions request;
     private final Buffer body;
     private final long timeoutNanos;
-    /** Requests not yet known to have ended, in intended order: the oldest times out first. */
-    private final ArrayDeque<Exchange> outstanding = new ArrayDeque<>();
+    /** Requests on a connection, in send order, which is intended order: the oldest times out first. */
+    private final ArrayDeque<Exchange> onConnection = new ArrayDeque<>();
 
-    private ConstantRateSchedule schedule;
+    private SendSchedule schedule;
     private LoadRecorder recorder;
+    /**
+     * The queue of requests that are due but wait for a free connection is the index range
+     * {@code [nextToSend, schedule.nextIndex())}: requests leave it in order, so it needs no storage
+     * and costs nothing however long it grows.
+     */
+    private long nextToSend;
+    private int active;
     private long tickTimer = -1;
     private long drainTimer = -1;
-    private long inFlight;
-    private boolean draining;
     private boolean finished;
 
     Run(Vertx vertx, Options options, Promise<LoadReport> result) {
@@ -240,8 +251,8 @@ public final class OpenLoopLoad {
       long start = System.nanoTime();
       long warmupNanos = options.warmup().toNanos();
       long durationNanos = options.duration().toNanos();
-      schedule = new ConstantRateSchedule(start, options.ratePerSecond(), warmupNanos + durationNanos);
-      recorder = new LoadRecorder(start + warmupNanos, start + warmupNanos + durationNanos);
+      schedule = new SendSchedule(start, options.ratePerSecond(), warmupNanos, durationNanos);
+      recorder = new LoadRecorder(start + warmupNanos, durationNanos);
       tickTimer = vertx.setPeriodic(TICK_MILLIS, TICK_MILLIS, id -> tick());
       tick();
     }
@@ -253,11 +264,12 @@ public final class OpenLoopLoad {
       try {
         long now = System.nanoTime();
         while (schedule.isDue(now)) {
-          send(schedule.take(), now);
+          boolean measured = schedule.isMeasured(schedule.nextIndex());
+          recorder.onDue(measured, schedule.take(), now);
         }
         expire(now);
-        if (schedule.isExhausted() && !draining) {
-          draining = true;
+        sendQueued();
+        if (schedule.isExhausted() && drainTimer == -1) {
           drainTimer = vertx.setTimer(options.requestTimeout().toMillis() + DRAIN_GRACE_MILLIS,
               id -> finish());
         }
@@ -267,34 +279,40 @@ public final class OpenLoopLoad {
       }
     }
 
-    private void send(long intendedNanos, long nowNanos) {
-      inFlight++;
-      recorder.onSent(intendedNanos, nowNanos);
-      Exchange exchange = new Exchange(intendedNanos);
-      outstanding.addLast(exchange);
-      client.request(request).onComplete(exchange::onRequest);
-    }
-
-    /** Times out, oldest first, every request whose intended time is more than the timeout ago. */
+    /** Times out every request whose intended time is more than the timeout ago. */
     private void expire(long nowNanos) {
+      // still queued: they never reach the wire
+      while (nextToSend < schedule.nextIndex()
+          && nowNanos - schedule.intendedNanos(nextToSend) >= timeoutNanos) {
+        recorder.onFailure(schedule.isMeasured(nextToSend), FailureKind.TIMEOUT);
+        nextToSend++;
+      }
       Exchange head;
-      while ((head = outstanding.peekFirst()) != null) {
+      while ((head = onConnection.peekFirst()) != null) {
         if (head.ended) {
-          outstanding.pollFirst();
+          onConnection.pollFirst();
         } else if (nowNanos - head.intendedNanos >= timeoutNanos) {
-          // A request already sent is left to finish: resetting it would close its connection,
-          // and reconnecting under overload only makes the overload worse. Its late response is
-          // ignored.
-          outstanding.pollFirst();
-          head.end(FailureKind.TIMEOUT);
+          onConnection.pollFirst();
+          head.timeOut();
         } else {
           return;
         }
       }
     }
 
+    /** Sends queued requests, oldest first, while a connection is free. */
+    private void sendQueued() {
+      while (active < options.connections() && nextToSend < schedule.nextIndex()) {
+        long index = nextToSend++;
+        Exchange exchange = new Exchange(schedule.intendedNanos(index), schedule.isMeasured(index));
+        active++;
+        onConnection.addLast(exchange);
+        client.request(request).onComplete(exchange::onRequest);
+      }
+    }
+
     private void finishIfDrained() {
-      if (draining && inFlight == 0) {
+      if (schedule.isExhausted() && nextToSend == schedule.nextIndex() && active == 0) {
         finish();
       }
     }
@@ -320,15 +338,18 @@ public final class OpenLoopLoad {
       client.close().onComplete(ar -> result.fail(cause));
     }
 
-    /** One request on its way: when it was meant to go, when it got a connection, how it ended. */
+    /** One request on a connection: when it was meant to go, when it got the connection, how it ended. */
     private final class Exchange {
       final long intendedNanos;
+      final boolean measured;
       long connectedNanos;
+      HttpClientRequest request;
       int status;
       boolean ended;
 
-      Exchange(long intendedNanos) {
+      Exchange(long intendedNanos, boolean measured) {
         this.intendedNanos = intendedNanos;
+        this.measured = measured;
       }
 
       void onRequest(AsyncResult<HttpClientRequest> ar) {
@@ -337,13 +358,15 @@ public final class OpenLoopLoad {
           return;
         }
         HttpClientRequest req = ar.result();
+        // the timeout is already counted when it ends the exchange: nothing more to log
+        req.exceptionHandler(ignored -> { });
         if (ended) {
-          // timed out while waiting for a connection: give the connection back unused (a
-          // reset before anything was written recycles it); the timeout is already counted
-          req.exceptionHandler(ignored -> { });
+          // timed out while the connection was being opened: give it back unused (a reset
+          // before anything was written recycles the connection)
           req.reset();
           return;
         }
+        request = req;
         connectedNanos = System.nanoTime();
         (body == null ? req.send() : req.send(body)).onComplete(this::onResponse);
       }
@@ -366,9 +389,21 @@ public final class OpenLoopLoad {
           return;
         }
         ended = true;
-        inFlight--;
-        recorder.onResponse(intendedNanos, connectedNanos, System.nanoTime(), status);
-        finishIfDrained();
+        recorder.onResponse(measured, intendedNanos, connectedNanos, System.nanoTime(), status);
+        release();
+      }
+
+      /** No whole response within the timeout: count it, and free the connection for the next one. */
+      void timeOut() {
+        if (ended || finished) {
+          return;
+        }
+        end(FailureKind.TIMEOUT);
+        if (request != null) {
+          // closes the connection (HTTP/1.1 cannot cancel a request otherwise); the pool opens
+          // another. Only requests already on a connection get here, at most one per connection.
+          request.reset();
+        }
       }
 
       /** Ends the exchange without a response; only the first ending counts. */
@@ -377,8 +412,13 @@ public final class OpenLoopLoad {
           return;
         }
         ended = true;
-        inFlight--;
-        recorder.onFailure(intendedNanos, kind);
+        recorder.onFailure(measured, kind);
+        release();
+      }
+
+      private void release() {
+        active--;
+        sendQueued();
         finishIfDrained();
       }
     }
