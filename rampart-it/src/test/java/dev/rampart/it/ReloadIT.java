@@ -94,8 +94,8 @@ class ReloadIT {
         gateway.sendSignal("HUP");
 
         await().atMost(Duration.ofSeconds(5)).until(() -> gateway.configVersion() > before);
-        assertThat(gateway.stdoutSince(mark)).anyMatch(line -> line.contains("\"message\":\"config reloaded\"")
-                && line.contains("\"trigger\":\"sighup\""));
+        gateway.awaitStdoutSince(mark, line -> line.contains("\"message\":\"config reloaded\"")
+                && line.contains("\"trigger\":\"sighup\""), Duration.ofSeconds(5));
     }
 
     @Test
@@ -108,8 +108,7 @@ class ReloadIT {
 
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50))
                 .until(() -> gateway.get("/echo/" + name).statusCode() == 200);
-        await().atMost(Duration.ofSeconds(5)).until(() -> gateway.stdoutSince(mark).stream()
-                .anyMatch(line -> line.contains("\"trigger\":\"sighup\"")));
+        gateway.awaitStdoutSince(mark, line -> line.contains("\"trigger\":\"sighup\""), Duration.ofSeconds(5));
     }
 
     @Test
@@ -128,8 +127,8 @@ class ReloadIT {
         gateway.writeConfig(broken);
 
         int badLine = lineOf(broken, "forever");
-        String error = gateway.awaitStdout(line -> gateway.stdoutSince(mark).contains(line)
-                && line.contains("\"level\":\"ERROR\"") && line.contains("config_error"), Duration.ofSeconds(5));
+        String error = gateway.awaitStdoutSince(mark,
+                line -> line.contains("\"level\":\"ERROR\"") && line.contains("config_error"), Duration.ofSeconds(5));
         assertThat(error).contains(gateway.configFile().getFileName() + ":" + badLine + ":");
         assertThat(error).contains("routes[2].timeouts.total");
 

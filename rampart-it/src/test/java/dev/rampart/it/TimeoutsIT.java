@@ -2,6 +2,7 @@ package dev.rampart.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.rampart.it.support.FreePorts;
+import dev.rampart.it.support.JsonLines;
 import dev.rampart.it.support.RampartProcess;
 import dev.rampart.it.support.RawHttp;
 import dev.rampart.it.support.Upstreams;
@@ -341,7 +342,7 @@ class TimeoutsIT {
         assertThat(response.statusCode()).as(response.body()).isEqualTo(status);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("application/json"));
-        JsonNode error = dev.rampart.it.support.JsonLines.parse(response.body()).path("error");
+        JsonNode error = JsonLines.parse(response.body()).path("error");
         assertThat(error.path("code").asText()).isEqualTo(code);
         assertThat(error.path("request_id").asText()).isEqualTo(response.headers().firstValue("x-request-id").orElse(""));
     }

@@ -310,8 +310,13 @@ public final class RampartProcess implements AutoCloseable {
 
     /** Waits for a stdout line that satisfies {@code condition} and returns the first one. */
     public String awaitStdout(Predicate<String> condition, Duration atMost) {
+        return awaitStdoutSince(0, condition, atMost);
+    }
+
+    /** Waits for a stdout line after {@code mark} (see {@link #stdoutMark}) that satisfies {@code condition}. */
+    public String awaitStdoutSince(int mark, Predicate<String> condition, Duration atMost) {
         return await().atMost(atMost).pollInterval(Duration.ofMillis(50))
-                .until(() -> stdout().stream().filter(condition).findFirst(), Optional::isPresent).get();
+                .until(() -> stdoutSince(mark).stream().filter(condition).findFirst(), Optional::isPresent).get();
     }
 
     /** Waits for the access-log line of the request with this id. */
