@@ -150,8 +150,11 @@ build_jars() {
     (cd "$ROOT" && { ./mvnw -B -o -q -DskipTests package || ./mvnw -B -q -DskipTests package; })
   fi
   [[ -f $LOADGEN_JAR ]] || die "missing $LOADGEN_JAR"
+  cp "$LOADGEN_JAR" "$LOADGEN_JAR_COPY"
   if has_candidate rampart; then
     [[ -f $RAMPART_JAR ]] || die "missing $RAMPART_JAR (build it, or use --candidates direct,nginx)"
+    cp "$RAMPART_JAR" "$RAMPART_JAR_COPY"
+    RAMPART_JAR_INFO="$(date -u -r "$RAMPART_JAR" '+%Y-%m-%d %H:%M UTC'), $(unzip -p "$RAMPART_JAR" rampart-version.properties 2>/dev/null | tr '\n' ' ')"
   fi
 }
 
@@ -279,7 +282,10 @@ routes:
 EOF
 }
 
-RAMPART_CMD=(java "${JAVA_HEAP[@]}" -Drampart.event-loops=1 -jar "$RAMPART_JAR" run -c "$OUT/rampart.yaml")
+# Run from copies: other work may rebuild the jars in the tree while the benchmark runs.
+RAMPART_JAR_COPY="$TMP/rampart.jar"
+LOADGEN_JAR_COPY="$TMP/rampart-loadgen.jar"
+RAMPART_CMD=(java "${JAVA_HEAP[@]}" -Drampart.event-loops=1 -jar "$RAMPART_JAR_COPY" run -c "$OUT/rampart.yaml")
 
 start_rampart() {
   # stdout carries the access log (one JSON line per request): to a file, like nginx's
@@ -417,7 +423,7 @@ open_loop() {  # candidate rate_label rate round
   out="$OUT/open-$c-$label-$round.json"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   run_bounded $(( WARMUP + DURATION + 60 )) taskset -c "$LOAD_CPU" \
-    java "${JAVA_HEAP[@]}" -jar "$LOADGEN_JAR" --url "http://127.0.0.1:$port$URL_PATH" \
+    java "${JAVA_HEAP[@]}" -jar "$LOADGEN_JAR_COPY" --url "http://127.0.0.1:$port$URL_PATH" \
     --rate "$rate" --duration "${DURATION}s" --warmup "${WARMUP}s" --connections "$CONNECTIONS" \
     --json >"$out"
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
@@ -530,6 +536,7 @@ record() {
     echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB"
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+    if has_candidate rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
     echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
     echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU;"
     echo "  the proxies not being measured are paused (SIGSTOP) meanwhile"
