@@ -110,6 +110,8 @@ class DrainIT {
 
             gateway.sendSignal("TERM");
 
+            assertThat(connection.timeout(Duration.ofSeconds(5)).awaitClosedByPeer())
+                    .as("idle keep-alive connection closed by the drain").isTrue();
             assertThat(gateway.waitFor(Duration.ofSeconds(15))).isZero();
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("shutdown with an idle keep-alive connection")
                     .isLessThan(Duration.ofSeconds(5));

@@ -120,7 +120,7 @@ class HardeningIT {
     })
     void malformedRequestLineGets400(String requestLine) {
         RawHttp.Response response = send(requestLine + "\r\nHost: gateway.test\r\n\r\n");
-        assertRejected(response, 400, null);
+        assertRejected(response, 400, "bad_request");
     }
 
     @Test
@@ -147,9 +147,40 @@ class HardeningIT {
         try (RawHttp connection = RawHttp.connect(gateway.port())) {
             RawHttp.Response response = connection.send(RawHttp.request("POST", "/echo/x", "Host: gateway.test",
                     "Content-Length: 5", "Content-Length: 7") + "hello!!").readResponse();
-            assertRejected(response, 400, null);
+            assertThat(response.status()).isEqualTo(400);
+            assertClosed(connection);
+            assertRejected(response, 400, "ambiguous_message_length");
+        }
+    }
+
+    @Test
+    void twoTransferEncodingsGet400AndTheConnectionIsClosed() {
+        try (RawHttp connection = RawHttp.connect(gateway.port())) {
+            RawHttp.Response response = connection.send(RawHttp.request("POST", "/echo/x", "Host: gateway.test",
+                    "Transfer-Encoding: chunked", "Transfer-Encoding: chunked") + "0\r\n\r\n").readResponse();
+            assertRejected(response, 400, "ambiguous_message_length");
             assertClosed(connection);
         }
+    }
+
+    @Test
+    void transferEncodingOtherThanChunkedGets501() {
+        RawHttp.Response response = send(RawHttp.request("POST", "/echo/x", "Host: gateway.test",
+                "Transfer-Encoding: gzip") + "0\r\n\r\n");
+        assertRejected(response, 501, "not_implemented");
+    }
+
+    @Test
+    void requestLineOver8KibGets414() {
+        RawHttp.Response response = send(RawHttp.request("GET", "/echo/" + "x".repeat(9 * 1024), "Host: gateway.test"));
+        assertRejected(response, 414, "uri_too_long");
+    }
+
+    @Test
+    void connectMethodGets405() {
+        RawHttp.Response response = send(RawHttp.request("CONNECT", "internal.example:443",
+                "Host: internal.example:443"));
+        assertRejected(response, 405, "method_not_allowed");
     }
 
     @Test
@@ -166,7 +197,7 @@ class HardeningIT {
     void obsoleteLineFoldingInAHeaderGets400() {
         RawHttp.Response response = send("GET /echo/x HTTP/1.1\r\nHost: gateway.test\r\nX-Folded: first\r\n"
                 + " continued\r\n\r\n");
-        assertRejected(response, 400, null);
+        assertRejected(response, 400, "bad_request");
     }
 
     @Test

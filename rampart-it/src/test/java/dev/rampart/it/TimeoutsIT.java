@@ -186,6 +186,21 @@ class TimeoutsIT {
     }
 
     @Test
+    void requestBodyStallingLongerThanTheIdleTimeoutGets408() {
+        try (RawHttp connection = RawHttp.connect(gateway.port())) {
+            connection.send(RawHttp.request("POST", "/total/echo/stalled-upload", "Host: gateway.test",
+                    "Content-Length: 1000") + "only ten b");
+            long stalledAt = System.nanoTime();
+
+            RawHttp.Response response = connection.timeout(IDLE.plus(SLACK).plus(SLACK)).readResponse();
+
+            assertThat(response.status()).as("%s", response).isEqualTo(408);
+            assertThat(response.json().path("error").path("code").asText()).isEqualTo("client_body_timeout");
+            assertThat(since(stalledAt)).isBetween(IDLE, IDLE.plus(SLACK));
+        }
+    }
+
+    @Test
     void responseStillStreamingAtTheTotalDeadlineIsCutOff() {
         long start = System.nanoTime();
         try (RawHttp connection = RawHttp.connect(gateway.port())) {
