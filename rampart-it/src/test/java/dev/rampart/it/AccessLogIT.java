@@ -157,6 +157,7 @@ class AccessLogIT {
                 text -> JsonLines.tryParse(text).filter(JsonLines::isAccessLine).isPresent(), Duration.ofSeconds(10)));
         assertThat(fieldNames(line)).containsAll(FIELDS);
         assertThat(line.path("status").asInt()).isEqualTo(400);
+        assertThat(line.path("bytes_out").asLong()).isEqualTo(response.body().length);
         assertThat(line.path("request_id").asText()).isEqualTo(givenId);
     }
 
