@@ -2,7 +2,6 @@ package dev.rampart.gateway;
 
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.gateway.admin.AdminServer;
-import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.listener.InvalidRequestHandler;
 import dev.rampart.gateway.listener.ListenerVerticle;
 import dev.rampart.gateway.logging.JsonLogAppender;
@@ -105,10 +104,12 @@ public final class Gateway {
                 .put("upstreams", current.config().upstreams().size());
     }
 
-    private void logRejected(HttpServerRequest request, ErrorCode code) {
-        accessLog.write(new AccessLog.Entry(System.currentTimeMillis(), null, request.method().name(), null,
-                code.status(), 0, null, 0, 0, 0, null,
-                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), code.code()));
+    private void logRejected(InvalidRequestHandler.Rejection rejected) {
+        HttpServerRequest request = rejected.request();
+        // the method and path of a request that could not be parsed are not trustworthy: they are not logged
+        accessLog.write(new AccessLog.Entry(System.currentTimeMillis(), null, null, null,
+                rejected.error().status(), 0, null, 0, 0, rejected.bytesOut(), rejected.requestId(),
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), rejected.error().code()));
     }
 
     /**

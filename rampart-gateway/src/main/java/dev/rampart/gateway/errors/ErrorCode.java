@@ -25,6 +25,7 @@ public enum ErrorCode {
     UPSTREAM_BAD_RESPONSE(502, "upstream_bad_response", "The service sent an invalid response."),
     UPSTREAM_OVERLOADED(503, "upstream_overloaded", "The service is too busy right now."),
     SHUTTING_DOWN(503, "shutting_down", "The gateway is shutting down; retry on another instance."),
+    HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are supported."),
     UPSTREAM_CONNECT_TIMEOUT(504, "upstream_connect_timeout", "The service could not be reached in time."),
     UPSTREAM_TIMEOUT(504, "upstream_timeout", "The service took too long to respond.");
 

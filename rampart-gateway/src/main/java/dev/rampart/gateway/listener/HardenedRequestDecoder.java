@@ -41,7 +41,8 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
     /** True from the end of one request head until the next request's first byte. */
     private boolean awaitingHead = true;
     private boolean obsFoldSeen;
-    private boolean responseInProgress;
+    /** Request heads decoded whose responses are not finished yet (more than one when a client pipelines). */
+    private int responsesPending;
     private boolean requestBodyInProgress;
     private ScheduledFuture<?> timer;
     private boolean closing;
@@ -110,7 +111,7 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
         cancelTimer();
         awaitingHead = false;
         requestBodyInProgress = true;
-        responseInProgress = true;
+        responsesPending++;
         if (obsFoldSeen && request.decoderResult().isSuccess()) {
             request.setDecoderResult(DecoderResult.failure(
                     new RequestRejected(ErrorCode.BAD_REQUEST, "obsolete line folding in headers")));
@@ -120,12 +121,14 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
 
     /** Called by the proxy when the response to the current request has been fully written. */
     public void responseCompleted() {
-        responseInProgress = false;
+        if (responsesPending > 0) {
+            responsesPending--;
+        }
         maybeArmKeepAlive();
     }
 
     private void maybeArmKeepAlive() {
-        if (!responseInProgress && !requestBodyInProgress && awaitingHead && !closing) {
+        if (responsesPending == 0 && !requestBodyInProgress && awaitingHead && !closing && ctx.channel().isActive()) {
             arm(keepAliveIdleNanos, null);
         }
     }
@@ -192,6 +195,21 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
                 lineStart = false;
             }
         }
+    }
+
+    /** Netty accepts any {@code NAME/x.y} as a protocol and Vert.x would echo it in its answer: only HTTP/1.x is. */
+    @Override
+    protected HttpMessage createMessage(String[] initialLine) {
+        String version = initialLine[2];
+        if (!"HTTP/1.1".equals(version) && !"HTTP/1.0".equals(version)) {
+            boolean wellFormedVersion = version.length() == 8 && version.startsWith("HTTP/")
+                    && Character.isDigit(version.charAt(5)) && version.charAt(6) == '.'
+                    && Character.isDigit(version.charAt(7));
+            throw wellFormedVersion
+                    ? new RequestRejected(ErrorCode.HTTP_VERSION_NOT_SUPPORTED, "unsupported version")
+                    : new RequestRejected(ErrorCode.BAD_REQUEST, "not an HTTP request line");
+        }
+        return super.createMessage(initialLine);
     }
 
     @Override

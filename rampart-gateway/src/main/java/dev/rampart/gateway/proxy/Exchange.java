@@ -103,6 +103,9 @@ final class Exchange {
             failBeforeRoute(ErrorCode.ROUTE_NOT_FOUND, false);
             return;
         }
+        // a request without a body is complete once its head is here; its end event may come later than the
+        // upstream's answer, and must not make a finished request look unfinished
+        requestEnded = !RequestChecks.hasBody(request) || request.isEnded();
         long declaredLength = RequestChecks.contentLength(request);
         if (declaredLength > route.maxBodySize) {
             failBeforeRoute(ErrorCode.BODY_TOO_LARGE, true);
@@ -160,7 +163,6 @@ final class Exchange {
             }
         });
         if (!RequestChecks.hasBody(request)) {
-            request.endHandler(v -> requestEnded = true);
             upstream.end();
             enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
             request.resume();
@@ -171,7 +173,7 @@ final class Exchange {
         }
         enterPhase(Phase.UPLOAD, route.idleTimeoutMillis);
         request.handler(this::onClientBodyChunk);
-        request.endHandler(v -> {
+        whenRequestEnds(() -> {
             requestEnded = true;
             if (!finished) {
                 upstream.end();
@@ -181,6 +183,18 @@ final class Exchange {
             }
         });
         request.resume();
+    }
+
+    /**
+     * Runs once the whole request has arrived. Vert.x holds a pipelined request back until the previous response is
+     * done and may record its end before handing it over; then no end event follows, so ask first.
+     */
+    private void whenRequestEnds(Runnable action) {
+        if (request.isEnded()) {
+            action.run();
+        } else {
+            request.endHandler(v -> action.run());
+        }
     }
 
     private void onClientBodyChunk(Buffer chunk) {
@@ -218,6 +232,11 @@ final class Exchange {
         MultiMap headers = response.headers();
         HopByHopHeaders.copy(upstream.headers(), headers, NOT_RETURNED);
         headers.set("x-request-id", requestId);
+        if (!requestEnded) {
+            // the upstream answers before the whole request body arrived: unless the body completes, the
+            // connection cannot be reused, and the head (sent with the first chunk) must say so now
+            headers.set("connection", "close");
+        }
         if (!headers.contains("content-length") && bodyAllowed(upstreamStatus)) {
             if (request.version() == HttpVersion.HTTP_1_0) {
                 headers.set("connection", "close"); // HTTP/1.0 has no chunked encoding: the close delimits the body
@@ -259,21 +278,14 @@ final class Exchange {
         if (finished) {
             return;
         }
-        if (!requestEnded) {
-            // the upstream answered before the whole body arrived: the rest of it cannot be read, so the client
-            // connection cannot be reused
-            response.putHeader("connection", "close");
-        }
         Future<Void> written = response.end();
-        boolean closeAfter = !requestEnded;
+        boolean closeAfter = !requestEnded || "close".equals(response.headers().get("connection"));
         finish();
-        written.onComplete(ar -> {
-            if (closeAfter) {
-                request.connection().close();
-            } else {
-                responseCompleted();
-            }
-        });
+        if (closeAfter) {
+            written.onComplete(ar -> request.connection().close());
+        } else {
+            responseCompleted();
+        }
     }
 
     // ---- failures ------------------------------------------------------------------------------------------------
@@ -317,7 +329,10 @@ final class Exchange {
 
     private void onClientFailure(Throwable cause) {
         if (!finished) {
-            abortBothSides(ErrorCode.CLIENT_CLOSED);
+            // a body that fails to decode (bad chunk) was answered 400 by the listener, which then closed
+            boolean badBody = cause instanceof IllegalArgumentException || cause instanceof DecoderException
+                    || cause instanceof TooLongFrameException;
+            abortBothSides(badBody ? ErrorCode.BAD_CHUNK : ErrorCode.CLIENT_CLOSED);
         }
     }
 
@@ -391,7 +406,7 @@ final class Exchange {
         // a request whose body we will not read leaves the connection unusable
         boolean mustClose = close || RequestChecks.hasBody(request);
         if (!mustClose) {
-            request.endHandler(v -> requestEnded = true);
+            requestEnded = true;
             request.resume();
         }
         sendError(code, mustClose);
@@ -411,13 +426,11 @@ final class Exchange {
         bytesOut = body.length();
         Future<Void> written = response.end(body);
         finish();
-        written.onComplete(ar -> {
-            if (close) {
-                request.connection().close();
-            } else {
-                responseCompleted();
-            }
-        });
+        if (close) {
+            written.onComplete(ar -> request.connection().close());
+        } else {
+            responseCompleted();
+        }
     }
 
     private void abortBothSides(ErrorCode code) {

@@ -3,7 +3,7 @@ package dev.rampart.gateway.proxy;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Takes a client's X-Request-Id when it is safe to echo and log, or makes a new one (128 random bits, hex). */
-final class RequestIds {
+public final class RequestIds {
     private static final int MAX_LENGTH = 128;
     private static final char[] HEX = "0123456789abcdef".toCharArray();
 
@@ -29,7 +29,7 @@ final class RequestIds {
         return true;
     }
 
-    static String generate() {
+    public static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         char[] out = new char[32];
         long hi = random.nextLong();
