@@ -67,6 +67,11 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/bench/out/$STAMP"
 TMP=$(mktemp -d /tmp/rampart-bench.XXXXXX)
 chmod 755 "$TMP"   # nginx workers run as nobody
+# Access logs go to tmpfs, emptied after every run: a full run writes gigabytes, and on disk
+# the page-cache writeback stalls whichever proxy is writing at the time.
+LOGS=$(mktemp -d /dev/shm/rampart-bench.XXXXXX)
+chmod 755 "$LOGS"
+NICE=(nice -n -10)   # ahead of other work on this shared machine; the same for every process here
 RESULTS="$OUT/results.tsv"
 LOADGEN_JAR="$ROOT/rampart-bench/target/rampart-loadgen.jar"
 RAMPART_JAR="$ROOT/rampart-cli/target/rampart.jar"
@@ -113,7 +118,7 @@ cleanup() {
     pid=${PIDS[i]%%:*}
     if [[ -n $pid && $(start_time "$pid") == "${PIDS[i]#*:}" ]]; then stop_pid "$pid"; fi
   done
-  rm -rf "$TMP"
+  rm -rf "$TMP" "$LOGS"
   [[ $rc != 0 ]] && log "stopped (exit $rc); logs in $OUT"
   exit "$rc"
 }
@@ -221,7 +226,7 @@ start_backend() {
 }
 EOF
   } >"$OUT/backend-nginx.conf"
-  taskset -c "$LOAD_CPU" nginx -c "$OUT/backend-nginx.conf" -g 'daemon off;' &
+  "${NICE[@]}" taskset -c "$LOAD_CPU" nginx -c "$OUT/backend-nginx.conf" -g 'daemon off;' &
   track "$!"
   BACKEND_PID=$!
   wait_http "http://127.0.0.1:$BACKEND_PORT/" 10 || die "backend nginx did not start"
@@ -243,7 +248,7 @@ write_nginx_proxy_conf() {
     '"upstream_s":"$upstream_response_time","remote":"$remote_addr"}';
 EOF
     cat <<EOF
-  access_log $OUT/nginx-proxy-access.log json;
+  access_log $LOGS/nginx-proxy-access.log json;
   upstream backend {
     server 127.0.0.1:$BACKEND_PORT;
     keepalive 64;
@@ -263,7 +268,7 @@ EOF
 }
 
 start_nginx_proxy() {
-  taskset -c "$PROXY_CPU" nginx -c "$OUT/nginx-proxy.conf" -g 'daemon off;' &
+  "${NICE[@]}" taskset -c "$PROXY_CPU" nginx -c "$OUT/nginx-proxy.conf" -g 'daemon off;' &
   track "$!"
   NGINX_PID=$!
 }
@@ -289,8 +294,8 @@ RAMPART_CMD=(java "${JAVA_HEAP[@]}" -Drampart.event-loops=1 -jar "$RAMPART_JAR_C
 
 start_rampart() {
   # stdout carries the access log (one JSON line per request): to a file, like nginx's
-  RAMPART_EVENT_LOOPS=1 taskset -c "$PROXY_CPU" "${RAMPART_CMD[@]}" \
-    >>"$OUT/rampart-stdout.log" 2>>"$OUT/rampart-stderr.log" &
+  RAMPART_EVENT_LOOPS=1 "${NICE[@]}" taskset -c "$PROXY_CPU" "${RAMPART_CMD[@]}" \
+    >>"$LOGS/rampart-stdout.log" 2>>"$OUT/rampart-stderr.log" &
   track "$!"
   RAMPART_PID=$!
 }
@@ -361,6 +366,18 @@ core_busy() {  # -> "busy total" jiffies for cpu0 and cpu1: "b0 t0 b1 t1"
   awk '/^cpu[01] / {idle = $5 + $6; t = 0; for (i = 2; i <= NF; i++) t += $i; printf "%d %d ", t - idle, t}' /proc/stat
 }
 
+access_log_bytes() {  # candidate -> bytes its access log took since the last call (then empties it)
+  local f
+  case "$1" in
+    nginx) f="$LOGS/nginx-proxy-access.log" ;;
+    rampart) f="$LOGS/rampart-stdout.log" ;;
+    *) echo 0; return ;;
+  esac
+  [[ -f $f ]] || { echo 0; return; }
+  stat -c %s "$f"
+  : >"$f"   # opened for appending by the proxy, so emptying it in place is safe
+}
+
 upstream_conns() {  # established TCP connections to the backend port, now
   ss -Htn state established "( dport = :$BACKEND_PORT )" | wc -l
 }
@@ -389,10 +406,12 @@ closed_loop() {  # candidate phase round seconds
     sampler=$!
     track "$sampler"
   fi
-  run_bounded $(( secs + 30 )) taskset -c "$LOAD_CPU" \
+  run_bounded $(( secs + 30 )) "${NICE[@]}" taskset -c "$LOAD_CPU" \
     wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "http://127.0.0.1:$port$URL_PATH" >"$out"
   busy1=($(core_busy))
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
+  local logged
+  logged=$(access_log_bytes "$c")
   [[ $phase == warmup ]] && return 0
   local reqs rps non2xx sockerr
   reqs=$(awk '/requests in/ {print $1}' "$out")
@@ -401,6 +420,7 @@ closed_loop() {  # candidate phase round seconds
   sockerr=$(awk '/Socket errors:/ {gsub(",", ""); print $4 + $6 + $8 + $10}' "$out"); sockerr=${sockerr:-0}
   [[ -n $reqs && -n $rps ]] || die "could not read wrk output $out"
   emit "$c" closed "$round" rps "$rps"
+  if [[ $c != direct ]]; then emit "$c" closed "$round" access_log_bytes_per_req $(( logged / reqs )); fi
   emit "$c" closed "$round" errors $(( non2xx + sockerr ))
   emit "$c" closed "$round" proxy_core_busy_pct $(( 100 * (busy1[0] - busy0[0]) / (busy1[1] - busy0[1] + 1) ))
   emit "$c" closed "$round" load_core_busy_pct $(( 100 * (busy1[2] - busy0[2]) / (busy1[3] - busy0[3] + 1) ))
@@ -422,11 +442,12 @@ open_loop() {  # candidate rate_label rate round
   only_running "$c"
   out="$OUT/open-$c-$label-$round.json"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
-  run_bounded $(( WARMUP + DURATION + 60 )) taskset -c "$LOAD_CPU" \
+  run_bounded $(( WARMUP + DURATION + 60 )) "${NICE[@]}" taskset -c "$LOAD_CPU" \
     java "${JAVA_HEAP[@]}" -jar "$LOADGEN_JAR_COPY" --url "http://127.0.0.1:$port$URL_PATH" \
     --rate "$rate" --duration "${DURATION}s" --warmup "${WARMUP}s" --connections "$CONNECTIONS" \
     --json >"$out"
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
+  access_log_bytes "$c" >/dev/null
   local line
   line=$(python3 - "$out" <<'EOF'
 import json, sys
@@ -542,23 +563,25 @@ record() {
     echo "  the proxies not being measured are paused (SIGSTOP) meanwhile"
     echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on this shared machine is not pinned and lands on both cores)"
     echo "- access logs: nginx proxy writes one JSON line per request to a file; Rampart's stdout"
-    echo "  (its JSON access log) goes to a file; the backend's access log is off"
+    echo "  (its JSON access log) goes to a file; both files on tmpfs, emptied after each run;"
+    echo "  the backend's access log is off"
+    echo "- every process the script starts runs at nice -10"
     echo
     echo "Commands:"
     echo
     echo '```'
     echo "bench/run.sh ${ARGS[*]}"
     echo "# closed loop, per candidate and round:"
-    echo "taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:<port>$URL_PATH"
+    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:<port>$URL_PATH"
     echo "# open loop at 25/50/75 % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
-    echo "taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --json"
+    echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --json"
     echo "# proxies:"
-    echo "taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
+    echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
     if has_candidate rampart; then
-      echo "RAMPART_EVENT_LOOPS=1 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c rampart.yaml > rampart-stdout.log"
+      echo "RAMPART_EVENT_LOOPS=1 nice -n -10 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c rampart.yaml > rampart-stdout.log"
     fi
     echo "# backend:"
-    echo "taskset -c $LOAD_CPU nginx -c backend-nginx.conf -g 'daemon off;'  # return 200, 1 KiB (/) or 20 KiB (/20k)"
+    echo "nice -n -10 taskset -c $LOAD_CPU nginx -c backend-nginx.conf -g 'daemon off;'  # return 200, 1 KiB (/) or 20 KiB (/20k)"
     echo '```'
     echo
     echo "$table"

@@ -71,6 +71,7 @@ def main(path, order):
         rows[f"p99 ms @ {label}"] = (p, "p99_us", 1e-3)
         rows[f"p99.9 ms @ {label}"] = (p, "p999_us", 1e-3)
         rows[f"service time p50 ms @ {label} (uncorrected)"] = (p, "svc_p50_us", 1e-3)
+    rows["access log bytes per request"] = ("closed", "access_log_bytes_per_req", 1)
     rows["peak RSS MiB (VmHWM)"] = ("final", "peak_rss_mib", 1)
     rows["start to first proxied request, ms"] = ("startup", "startup_ms", 1)
     rows["upstream connections open at once, max (ss every 0.5 s)"] = ("closed", "upstream_conns_max", 1)
@@ -100,6 +101,25 @@ def main(path, order):
         err.append(f"{c} {closed:.0f} closed / {opened:.0f} open")
     notes = ["", "Cells: median over rounds (min–max). Errors (non-2xx, socket errors, timeouts): "
              + "; ".join(err) + "."]
+    for p in open_phases:
+        rate = statistics.median(values.get((cands[0], p, "rate"), [0]))
+        behind = []
+        runs = 0
+        for c in cands:
+            achieved = values.get((c, p, "achieved_rate"), [])
+            errors = values.get((c, p, "errors"), [])
+            for i, a in enumerate(achieved):
+                runs += 1
+                if a < 0.98 * rate or (i < len(errors) and errors[i] > 0):
+                    behind.append(f"{c} round {i + 1}")
+        if behind:
+            notes.append(f"@ {p[5:].replace('pct', ' %')} ({rate:,.0f} req/s): {len(behind)} of {runs} runs "
+                         "did not hold the rate (achieved < 98 % of it, or errors): " + ", ".join(behind) + ".")
+        direct_p99 = values.get(("direct", p, "p99_us"))
+        if direct_p99 and statistics.median(direct_p99) > 10_000:
+            notes.append(f"@ {p[5:].replace('pct', ' %')}: **generator-limited** — even direct to the backend "
+                         f"the p99 was {statistics.median(direct_p99) / 1000:.0f} ms, so latency at this rate "
+                         "measures the load generator and CPU 1, not the proxies.")
     lag = [v for (c, p, m), vs in values.items() if m == "send_lag_max_us" for v in vs]
     if lag:
         notes.append(f"Load generator: worst send lag behind schedule {max(lag) / 1000:.1f} ms "
