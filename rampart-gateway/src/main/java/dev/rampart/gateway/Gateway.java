@@ -6,7 +6,9 @@ import dev.rampart.gateway.listener.InvalidRequestHandler;
 import dev.rampart.gateway.listener.ListenerVerticle;
 import dev.rampart.gateway.logging.JsonLogAppender;
 import dev.rampart.gateway.logging.StdoutSink;
-import dev.rampart.gateway.proxy.AccessLog;
+import dev.rampart.gateway.observe.AccessLog;
+import dev.rampart.gateway.observe.ExchangeListener;
+import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.proxy.ProxyHandler;
 import dev.rampart.gateway.routing.RouteTable;
 import dev.rampart.gateway.upstream.UpstreamCluster;
@@ -39,14 +41,14 @@ public final class Gateway {
     private final AtomicLong versions = new AtomicLong();
     private final List<HttpServer> listeners = new CopyOnWriteArrayList<>();
     private final RampartConfig startConfig;
-    private final AccessLog accessLog;
+    private final ExchangeListener listener;
     private volatile boolean draining;
     private AdminServer admin;
 
     private Gateway(Vertx vertx, RampartConfig config) {
         this.vertx = vertx;
         this.startConfig = config;
-        this.accessLog = new AccessLog(config.service(), config.accessLog(), StdoutSink.get());
+        this.listener = ExchangeListener.of(new AccessLog(config.service(), config.accessLog(), StdoutSink.get()));
         this.table.set(RouteTable.compile(vertx, versions.incrementAndGet(), config, null));
     }
 
@@ -73,7 +75,7 @@ public final class Gateway {
     }
 
     private Future<Void> listen(int instances) {
-        ProxyHandler proxy = new ProxyHandler(table::get, accessLog);
+        ProxyHandler proxy = new ProxyHandler(table::get, listener);
         InvalidRequestHandler invalid = new InvalidRequestHandler(this::logRejected);
         int configuredPort = startConfig.listen().port();
         // the first instance binds (so port 0 resolves to one real port), the others share it
@@ -107,9 +109,10 @@ public final class Gateway {
     private void logRejected(InvalidRequestHandler.Rejection rejected) {
         HttpServerRequest request = rejected.request();
         // the method and path of a request that could not be parsed are not trustworthy: they are not logged
-        accessLog.write(new AccessLog.Entry(System.currentTimeMillis(), null, null, null,
-                rejected.error().status(), 0, null, 0, 0, rejected.bytesOut(), rejected.requestId(),
-                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), rejected.error().code()));
+        listener.finished(new ExchangeRecord(System.currentTimeMillis(), null, null, null, null, null, null,
+                rejected.error().status(), 0, 0, 0, rejected.bytesOut(), rejected.requestId(),
+                request.remoteAddress() == null ? null : request.remoteAddress().hostAddress(), rejected.error().code(),
+                -1, -1, -1, -1, null, null));
     }
 
     /**

@@ -3,6 +3,9 @@ package dev.rampart.gateway.proxy;
 import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.errors.ErrorResponses;
 import dev.rampart.gateway.listener.HardenedRequestDecoder;
+import dev.rampart.gateway.observe.ExchangeListener;
+import dev.rampart.gateway.observe.ExchangeRecord;
+import dev.rampart.gateway.upstream.UpstreamCluster;
 import dev.rampart.gateway.routing.CompiledRoute;
 import dev.rampart.gateway.routing.RouteTable;
 import dev.rampart.gateway.upstream.EndpointState;
@@ -49,7 +52,7 @@ final class Exchange {
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final RouteTable table;
-    private final AccessLog accessLog;
+    private final ExchangeListener listener;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private final String requestId;
@@ -60,6 +63,11 @@ final class Exchange {
     private HttpClientRequest upstreamRequest;
     private HttpClientResponse upstreamResponse;
     private int upstreamStatus;
+    private long acquireStartNanos = -1;
+    private long acquiredNanos = -1;
+    private boolean freshConnection;
+    private long responseHeadNanos = -1;
+    private long upstreamEndNanos = -1;
     private long bytesIn;
     private long bytesOut;
     private ErrorCode error;
@@ -76,11 +84,11 @@ final class Exchange {
     private ScheduledFuture<?> phaseTimer;
     private ScheduledFuture<?> totalTimer;
 
-    Exchange(HttpServerRequest request, RouteTable table, AccessLog accessLog) {
+    Exchange(HttpServerRequest request, RouteTable table, ExchangeListener listener) {
         this.request = request;
         this.response = request.response();
         this.table = table;
-        this.accessLog = accessLog;
+        this.listener = listener;
         this.requestId = RequestIds.acceptOrGenerate(request.getHeader("x-request-id"));
     }
 
@@ -115,6 +123,8 @@ final class Exchange {
         totalTimer = eventLoop.schedule(this::onTotalDeadline, route.totalTimeoutMillis, TimeUnit.MILLISECONDS);
         endpoint = route.upstream().pick();
         endpoint.requestStarted();
+        listener.started(route.id(), route.upstream().name());
+        acquireStartNanos = System.nanoTime();
         route.upstream().client().request(upstreamOptions()).onComplete(ar -> {
             if (ar.succeeded()) {
                 onUpstreamRequest(ar.result());
@@ -154,6 +164,8 @@ final class Exchange {
             return;
         }
         upstreamRequest = upstream;
+        acquiredNanos = System.nanoTime();
+        freshConnection = UpstreamCluster.takeFreshMark(upstream.connection());
         upstream.exceptionHandler(this::onUpstreamFailure);
         upstream.response().onComplete(ar -> {
             if (ar.succeeded()) {
@@ -226,6 +238,7 @@ final class Exchange {
             return;
         }
         upstreamResponse = upstream;
+        responseHeadNanos = System.nanoTime();
         upstreamStatus = upstream.statusCode();
         responseStarted = true;
         response.setStatusCode(upstreamStatus);
@@ -278,6 +291,7 @@ final class Exchange {
         if (finished) {
             return;
         }
+        upstreamEndNanos = System.nanoTime();
         Future<Void> written = response.end();
         boolean closeAfter = !requestEnded || "close".equals(response.headers().get("connection"));
         finish();
@@ -458,10 +472,24 @@ final class Exchange {
             endpoint.requestFinished();
         }
         int status = error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
-        accessLog.write(new AccessLog.Entry(startMillis, route == null ? null : route.id(), request.method().name(),
-                accessLog.includeQuery() && request.query() != null ? request.path() + '?' + request.query() : request.path(),
-                status, System.nanoTime() - startNanos, endpoint == null ? null : endpoint.label(), upstreamStatus,
-                bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code()));
+        long queueNanos = -1;
+        long connectNanos = -1;
+        if (acquiredNanos >= 0) {
+            long acquire = acquiredNanos - acquireStartNanos;
+            // a connection opened for this request: its wait was the connect; otherwise it queued for a pooled one
+            connectNanos = freshConnection ? acquire : 0;
+            queueNanos = freshConnection ? 0 : acquire;
+        } else if (acquireStartNanos >= 0) {
+            queueNanos = System.nanoTime() - acquireStartNanos; // never got a connection
+        }
+        listener.finished(new ExchangeRecord(startMillis, route == null ? null : route.id(),
+                route == null ? null : route.upstream().name(), endpoint == null ? null : endpoint.label(),
+                request.method().name(), request.path(), request.query(), status, System.nanoTime() - startNanos,
+                upstreamStatus, bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code(),
+                queueNanos, connectNanos,
+                responseHeadNanos >= 0 && acquiredNanos >= 0 ? responseHeadNanos - acquiredNanos : -1,
+                upstreamEndNanos >= 0 && acquiredNanos >= 0 ? upstreamEndNanos - acquiredNanos : -1,
+                null, null));
     }
 
     private void responseCompleted() {

@@ -1,5 +1,6 @@
 package dev.rampart.gateway.proxy;
 
+import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.routing.RouteTable;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
@@ -9,16 +10,16 @@ import java.util.function.Supplier;
 /** The data plane's request handler: each request runs as one {@link Exchange} on the table current at its arrival. */
 public final class ProxyHandler implements Handler<HttpServerRequest> {
     private final Supplier<RouteTable> currentTable;
-    private final AccessLog accessLog;
+    private final ExchangeListener listener;
 
-    public ProxyHandler(Supplier<RouteTable> currentTable, AccessLog accessLog) {
+    public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener) {
         this.currentTable = currentTable;
-        this.accessLog = accessLog;
+        this.listener = listener;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
-        Exchange exchange = new Exchange(request, currentTable.get(), accessLog);
+        Exchange exchange = new Exchange(request, currentTable.get(), listener);
         try {
             exchange.start();
         } catch (RuntimeException e) {

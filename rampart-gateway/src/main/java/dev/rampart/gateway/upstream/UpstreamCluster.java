@@ -4,7 +4,10 @@ import dev.rampart.core.config.UpstreamConfig;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpClient;
+import io.netty.util.AttributeKey;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpConnection;
+import io.vertx.core.net.impl.ConnectionBase;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.PoolOptions;
 
@@ -42,7 +45,9 @@ public final class UpstreamCluster {
         PoolOptions pool = new PoolOptions()
                 .setHttp1MaxSize(config.pool().maxConnections())
                 .setMaxWaitQueueSize(config.pool().maxWaiting());
-        this.client = vertx.httpClientBuilder().with(options).with(pool).build();
+        this.client = vertx.httpClientBuilder().with(options).with(pool)
+                .withConnectHandler(UpstreamCluster::markFresh)
+                .build();
     }
 
     public UpstreamConfig config() {
@@ -68,6 +73,22 @@ public final class UpstreamCluster {
 
     public HttpClient client() {
         return client;
+    }
+
+    private static final AttributeKey<Boolean> FRESH = AttributeKey.valueOf("rampart.fresh-connection");
+
+    private static void markFresh(HttpConnection connection) {
+        if (connection instanceof ConnectionBase base) {
+            base.channel().attr(FRESH).set(Boolean.TRUE);
+        }
+    }
+
+    /**
+     * Whether this connection was opened for the request now using it (and not reused from the pool); true only
+     * for the first request that asks, so connect time and queue time can be told apart.
+     */
+    public static boolean takeFreshMark(HttpConnection connection) {
+        return connection instanceof ConnectionBase base && base.channel().attr(FRESH).getAndSet(null) != null;
     }
 
     /** Lets requests in flight finish (bounded), then closes every pooled connection. */

@@ -1,4 +1,4 @@
-package dev.rampart.gateway.proxy;
+package dev.rampart.gateway.observe;
 
 import dev.rampart.core.config.AccessLogConfig;
 import dev.rampart.gateway.logging.JsonText;
@@ -9,7 +9,7 @@ import dev.rampart.gateway.logging.StdoutSink;
  * One JSON line per request (rule 2). Headers are never logged, so Authorization, Cookie and configured secret
  * headers cannot leak; the query string is dropped unless the config asks for it.
  */
-public final class AccessLog {
+public final class AccessLog implements ExchangeListener {
     private final String service;
     private final AccessLogConfig config;
     private final StdoutSink sink;
@@ -20,24 +20,14 @@ public final class AccessLog {
         this.sink = sink;
     }
 
-    public boolean includeQuery() {
-        return config.includeQuery();
-    }
-
-    /** The facts about one finished request. */
-    public record Entry(long startEpochMillis, String route, String method, String path, int status,
-                        long durationNanos, String upstream, int upstreamStatus, long bytesIn, long bytesOut,
-                        String requestId, String clientIp, String errorCode) {
-    }
-
-    public void write(Entry e) {
-        if (!config.enabled()) {
-            return;
+    @Override
+    public void finished(ExchangeRecord record) {
+        if (config.enabled()) {
+            sink.offer(format(service, config.includeQuery(), record));
         }
-        sink.offer(format(service, e));
     }
 
-    static String format(String service, Entry e) {
+    static String format(String service, boolean includeQuery, ExchangeRecord e) {
         StringBuilder out = new StringBuilder(384).append("{\"timestamp\":\"");
         Rfc3339.append(out, e.startEpochMillis()).append('"');
         out.append(",\"level\":\"").append(e.status() >= 500 ? "ERROR" : e.status() >= 400 ? "WARN" : "INFO").append('"');
@@ -45,19 +35,10 @@ public final class AccessLog {
         JsonText.field(out, "service", service);
         JsonText.field(out, "route", e.route());
         JsonText.field(out, "method", e.method());
-        JsonText.field(out, "path", e.path());
+        JsonText.field(out, "path", includeQuery && e.query() != null ? e.path() + '?' + e.query() : e.path());
         JsonText.field(out, "status", e.status());
-        long micros = e.durationNanos() / 1000;
-        out.append(",\"duration_ms\":").append(micros / 1000).append('.');
-        long frac = micros % 1000;
-        if (frac < 100) {
-            out.append('0');
-        }
-        if (frac < 10) {
-            out.append('0');
-        }
-        out.append(frac);
-        JsonText.field(out, "upstream", e.upstream());
+        millis(out, "duration_ms", e.durationNanos());
+        JsonText.field(out, "upstream", e.endpoint());
         if (e.upstreamStatus() > 0) {
             JsonText.field(out, "upstream_status", e.upstreamStatus());
         } else {
@@ -68,6 +49,32 @@ public final class AccessLog {
         JsonText.field(out, "request_id", e.requestId());
         JsonText.field(out, "client_ip", e.clientIp());
         JsonText.field(out, "error_code", e.errorCode());
+        millis(out, "queue_ms", e.queueNanos());
+        millis(out, "upstream_connect_ms", e.connectNanos());
+        millis(out, "upstream_ttfb_ms", e.firstByteNanos());
+        if (e.traceId() != null) {
+            JsonText.field(out, "trace_id", e.traceId());
+            JsonText.field(out, "span_id", e.spanId());
+        }
         return out.append('}').toString();
+    }
+
+    /** {@code ,"name":12.345} with microsecond precision, or {@code null} for a negative (unmeasured) value. */
+    private static void millis(StringBuilder out, String name, long nanos) {
+        out.append(",\"").append(name).append("\":");
+        if (nanos < 0) {
+            out.append("null");
+            return;
+        }
+        long micros = nanos / 1000;
+        out.append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) {
+            out.append('0');
+        }
+        if (frac < 10) {
+            out.append('0');
+        }
+        out.append(frac);
     }
 }
