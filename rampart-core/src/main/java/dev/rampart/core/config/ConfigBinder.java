@@ -20,7 +20,9 @@ import java.util.stream.Collectors;
 /** Turns the YAML tree of a config file into a {@link RampartConfig}, checking every rule and reporting every miss. */
 final class ConfigBinder {
 
-    static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "upstreams", "routes");
+    static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "tracing", "upstreams",
+            "routes");
+    static final List<String> TRACING_KEYS = List.of("endpoint", "sample-ratio", "export-timeout", "max-queue-size");
     static final List<String> LISTEN_KEYS = List.of("host", "port", "header-read-timeout", "keep-alive-idle",
             "max-header-size", "drain-timeout");
     static final List<String> ADMIN_KEYS = List.of("bind", "port");
@@ -29,7 +31,7 @@ final class ConfigBinder {
     static final List<String> POOL_KEYS = List.of("max-connections", "max-waiting", "idle-timeout");
     static final List<String> TLS_KEYS = List.of("verify");
     static final List<String> ROUTE_KEYS = List.of("id", "match", "upstream", "strip-prefix", "rewrite", "timeouts",
-            "max-body-size");
+            "max-body-size", "server-timing", "mask-upstream-errors");
     static final List<String> MATCH_KEYS = List.of("host", "path", "prefix", "methods", "headers");
     static final List<String> REWRITE_KEYS = List.of("regex", "replacement");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "first-byte", "idle", "total");
@@ -90,6 +92,7 @@ final class ConfigBinder {
         AdminConfig admin = values.optional(doc, "admin", AdminConfig.defaults(), this::admin);
         checkPortsDiffer(doc, listen, admin);
         AccessLogConfig accessLog = values.optional(doc, "access-log", AccessLogConfig.defaults(), this::accessLog);
+        TracingConfig tracing = values.optional(doc, "tracing", TracingConfig.defaults(), this::tracing);
 
         YamlNode upstreamsNode = values.required(doc, "upstreams", UPSTREAMS_EXPECTED);
         YamlNode.Mapping upstreamsMapping = upstreamsNode == null ? null
@@ -100,7 +103,8 @@ final class ConfigBinder {
         YamlNode routesNode = values.required(doc, "routes", "a list of routes");
         List<RouteConfig> routes = routesNode == null ? List.of() : routes(routesNode, upstreamNames);
 
-        return errors.isEmpty() ? new RampartConfig(service, listen, admin, accessLog, upstreams, routes) : null;
+        return errors.isEmpty() ? new RampartConfig(service, listen, admin, accessLog, upstreams, routes, tracing)
+                : null;
     }
 
     private ListenConfig listen(YamlNode node) {
@@ -176,6 +180,43 @@ final class ConfigBinder {
             values.reject(find(doc, "listen", "port"), "a port other than admin.port (" + admin.port()
                     + " by default), or 0");
         }
+    }
+
+    private TracingConfig tracing(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, TRACING_KEYS);
+        if (m == null) {
+            return null;
+        }
+        TracingConfig defaults = TracingConfig.defaults();
+        return new TracingConfig(
+                values.optional(m, "endpoint", null, this::otlpEndpoint),
+                values.optional(m, "sample-ratio", defaults.sampleRatio(), values::percentage),
+                values.optional(m, "export-timeout", defaults.exportTimeout(),
+                        n -> values.timeout(n, MIN_TIMEOUT, TracingConfig.MAX_EXPORT_TIMEOUT)),
+                values.optional(m, "max-queue-size", defaults.maxQueueSize(),
+                        n -> values.integer(n, 1, 1_000_000, "a span count")));
+    }
+
+    private static final String OTLP_EXPECTED = "an http:// or https:// OTLP/HTTP traces URL, "
+            + "e.g. http://127.0.0.1:4318/v1/traces";
+
+    private URI otlpEndpoint(YamlNode node) {
+        String text = values.text(node, OTLP_EXPECTED);
+        if (text == null) {
+            return null;
+        }
+        try {
+            URI uri = new URI(text);
+            String scheme = uri.getScheme() == null ? "" : uri.getScheme().toLowerCase(Locale.ROOT);
+            if ((scheme.equals("http") || scheme.equals("https")) && uri.getHost() != null
+                    && uri.getRawUserInfo() == null && uri.getRawFragment() == null) {
+                return uri;
+            }
+        } catch (URISyntaxException e) {
+            // reported below
+        }
+        values.reject(node, OTLP_EXPECTED);
+        return null;
     }
 
     private AccessLogConfig accessLog(YamlNode node) {
@@ -354,7 +395,9 @@ final class ConfigBinder {
         TimeoutsConfig timeouts = values.optional(m, "timeouts", TimeoutsConfig.defaults(), this::timeouts);
         long maxBodySize = values.optional(m, "max-body-size", RouteConfig.DEFAULT_MAX_BODY_SIZE,
                 n -> values.size(n, 0, RouteConfig.MAX_MAX_BODY_SIZE));
-        return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize);
+        boolean serverTiming = values.optional(m, "server-timing", false, values::bool);
+        boolean maskUpstreamErrors = values.optional(m, "mask-upstream-errors", true, values::bool);
+        return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors);
     }
 
     private String upstreamReference(YamlNode.Mapping route, Set<String> upstreamNames) {

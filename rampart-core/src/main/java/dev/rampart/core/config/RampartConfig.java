@@ -13,7 +13,8 @@ public record RampartConfig(
         AdminConfig admin,
         AccessLogConfig accessLog,
         Map<String, UpstreamConfig> upstreams,
-        List<RouteConfig> routes) {
+        List<RouteConfig> routes,
+        TracingConfig tracing) {
 
     public static final String DEFAULT_SERVICE = "rampart";
 
@@ -22,6 +23,7 @@ public record RampartConfig(
         Objects.requireNonNull(listen, "listen");
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(accessLog, "accessLog");
+        Objects.requireNonNull(tracing, "tracing");
         upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)); // keeps file order
         routes = List.copyOf(routes);
     }

@@ -4,10 +4,12 @@ package dev.rampart.core.config;
  * One route: which requests it takes and where they go.
  *
  * @param rewrite     how the path is changed before it is sent upstream; {@code null} keeps it as it is
- * @param maxBodySize largest request body accepted, in bytes; larger gets 413
+ * @param maxBodySize        largest request body accepted, in bytes; larger gets 413
+ * @param serverTiming       whether responses carry a {@code Server-Timing} header with the gateway's per-hop times
+ * @param maskUpstreamErrors whether an upstream's 5xx body is replaced by the gateway's JSON error (rule 13)
  */
 public record RouteConfig(String id, RouteMatch match, String upstream, PathRewrite rewrite, TimeoutsConfig timeouts,
-                          long maxBodySize) {
+                          long maxBodySize, boolean serverTiming, boolean maskUpstreamErrors) {
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final long MAX_MAX_BODY_SIZE = 64L * 1024 * 1024 * 1024;
 }

@@ -185,6 +185,20 @@ final class ValueReader {
         return duration;
     }
 
+    /** A percentage such as {@code 1%} or {@code 99.9%}, as a ratio from 0 to 1. */
+    Double percentage(YamlNode node) {
+        String expected = "a percentage from 0% to 100%, e.g. 1% or 0.5%";
+        String text = text(node, expected);
+        if (text == null) {
+            return null;
+        }
+        Double ratio = parseOrNull(text, Percentages::parse);
+        if (ratio == null) {
+            reject(node, expected);
+        }
+        return ratio;
+    }
+
     Long size(YamlNode node, long min, long max) {
         String expected = "a size from " + Sizes.format(min) + " to " + Sizes.format(max)
                 + " (units: B, KiB, MiB, GiB, KB, MB, GB)";

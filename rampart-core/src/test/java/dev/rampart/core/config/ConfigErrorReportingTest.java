@@ -64,20 +64,22 @@ class ConfigErrorReportingTest {
     void unknownKeySuggestsTheClosestAllowedKeyAndListsThemAll() {
         assertThat(errors(withRoute("timeout: { total: 2s }"))).containsExactly(
                 "test.yaml:7:5: routes[0].timeout: unknown key (did you mean 'timeouts'? allowed: id, match, "
-                        + "upstream, strip-prefix, rewrite, timeouts, max-body-size)");
+                        + "upstream, strip-prefix, rewrite, timeouts, max-body-size, server-timing, mask-upstream-errors)");
     }
 
     @Test
     void unknownKeyInCamelCaseSuggestsTheKebabCaseKey() {
         assertThat(errors(withRoute("maxBodySize: 1MiB"))).containsExactly(
                 "test.yaml:7:5: routes[0].maxBodySize: unknown key (did you mean 'max-body-size'? allowed: id, "
-                        + "match, upstream, strip-prefix, rewrite, timeouts, max-body-size)");
+                        + "match, upstream, strip-prefix, rewrite, timeouts, max-body-size, server-timing, "
+                        + "mask-upstream-errors)");
     }
 
     @Test
     void unknownKeyWithNothingCloseListsTheAllowedKeys() {
         assertThat(errors("slo: { availability: 99.9% }\n" + MINIMAL)).containsExactly(
-                "test.yaml:1:1: slo: unknown key (allowed: service, listen, admin, access-log, upstreams, routes)");
+                "test.yaml:1:1: slo: unknown key (allowed: service, listen, admin, access-log, tracing, upstreams, "
+                        + "routes)");
     }
 
     @Test
@@ -169,11 +171,11 @@ class ConfigErrorReportingTest {
     @Test
     void rootThatIsNotAMappingIsRejected() {
         assertThat(errors("- id: price\n- id: stock\n")).containsExactly(
-                "test.yaml:1:1: a list (expected: a mapping with keys service, listen, admin, access-log, upstreams, "
-                        + "routes)");
+                "test.yaml:1:1: a list (expected: a mapping with keys service, listen, admin, access-log, tracing, "
+                        + "upstreams, routes)");
         assertThat(errors("just text\n")).containsExactly(
                 "test.yaml:1:1: just text (expected: a mapping with keys service, listen, admin, access-log, "
-                        + "upstreams, routes)");
+                        + "tracing, upstreams, routes)");
     }
 
     @ParameterizedTest

@@ -1,0 +1,27 @@
+package dev.rampart.core.config;
+
+import java.net.URI;
+import java.time.Duration;
+
+/**
+ * OpenTelemetry tracing. Without an endpoint no span is exported (incoming trace context is still passed on).
+ *
+ * @param endpoint      the OTLP/HTTP traces URL, e.g. {@code http://127.0.0.1:4318/v1/traces}; null = export off
+ * @param sampleRatio   share of new traces sampled, 0..1; a sampled incoming parent is always followed
+ * @param exportTimeout bound on one export call to the collector
+ * @param maxQueueSize  spans waiting for export; beyond it spans are dropped (and counted), never waited for
+ */
+public record TracingConfig(URI endpoint, double sampleRatio, Duration exportTimeout, int maxQueueSize) {
+    public static final double DEFAULT_SAMPLE_RATIO = 0.01;
+    public static final Duration DEFAULT_EXPORT_TIMEOUT = Duration.ofSeconds(5);
+    public static final Duration MAX_EXPORT_TIMEOUT = Duration.ofSeconds(60);
+    public static final int DEFAULT_MAX_QUEUE_SIZE = 2048;
+
+    public static TracingConfig defaults() {
+        return new TracingConfig(null, DEFAULT_SAMPLE_RATIO, DEFAULT_EXPORT_TIMEOUT, DEFAULT_MAX_QUEUE_SIZE);
+    }
+
+    public boolean exportEnabled() {
+        return endpoint != null;
+    }
+}

@@ -1,0 +1,64 @@
+package dev.rampart.core.config;
+
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TracingAndRouteObservabilityConfigTest {
+    private static final String BASE = """
+            upstreams:
+              pricing: { endpoints: [ "http://127.0.0.1:7001" ] }
+            routes:
+              - id: price
+                upstream: pricing
+            """;
+
+    @Test
+    void withoutATracingSectionSpansAreNotExportedAndOnePercentIsSampled() {
+        RampartConfig config = ConfigLoader.parse(BASE, "t.yaml").config();
+
+        assertThat(config.tracing().exportEnabled()).isFalse();
+        assertThat(config.tracing().sampleRatio()).isEqualTo(0.01);
+        assertThat(config.tracing().exportTimeout()).isEqualTo(Duration.ofSeconds(5));
+    }
+
+    @Test
+    void aTracingSectionBindsEveryKey() {
+        RampartConfig config = ConfigLoader.parse("""
+                tracing: { endpoint: "http://127.0.0.1:4318/v1/traces", sample-ratio: 25%, export-timeout: 2s, max-queue-size: 100 }
+                """ + BASE, "t.yaml").config();
+
+        assertThat(config.tracing()).isEqualTo(new TracingConfig(URI.create("http://127.0.0.1:4318/v1/traces"), 0.25,
+                Duration.ofSeconds(2), 100));
+    }
+
+    @Test
+    void aBadTracingEndpointAndRatioAreBothReported() {
+        ConfigResult result = ConfigLoader.parse("""
+                tracing: { endpoint: "ftp://collector", sample-ratio: 150% }
+                """ + BASE, "t.yaml");
+
+        assertThat(result.errors()).extracting(ConfigError::path)
+                .containsExactly("tracing.endpoint", "tracing.sample-ratio");
+    }
+
+    @Test
+    void routesMaskUpstreamErrorsAndOmitServerTimingByDefault() {
+        RouteConfig route = ConfigLoader.parse(BASE, "t.yaml").config().routes().get(0);
+
+        assertThat(route.maskUpstreamErrors()).isTrue();
+        assertThat(route.serverTiming()).isFalse();
+    }
+
+    @Test
+    void aRouteCanTurnOnServerTimingAndPassUpstreamErrorsThrough() {
+        RouteConfig route = ConfigLoader.parse(BASE + "    server-timing: true\n    mask-upstream-errors: false\n",
+                "t.yaml").config().routes().get(0);
+
+        assertThat(route.serverTiming()).isTrue();
+        assertThat(route.maskUpstreamErrors()).isFalse();
+    }
+}
