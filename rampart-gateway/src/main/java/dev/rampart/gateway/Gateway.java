@@ -11,6 +11,7 @@ import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.proxy.ProxyHandler;
 import dev.rampart.gateway.routing.RouteTable;
+import dev.rampart.gateway.tracing.Tracing;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
@@ -42,6 +43,7 @@ public final class Gateway {
     private final List<HttpServer> listeners = new CopyOnWriteArrayList<>();
     private final RampartConfig startConfig;
     private final ExchangeListener listener;
+    private final Tracing tracing;
     private volatile boolean draining;
     private AdminServer admin;
 
@@ -49,6 +51,7 @@ public final class Gateway {
         this.vertx = vertx;
         this.startConfig = config;
         this.listener = ExchangeListener.of(new AccessLog(config.service(), config.accessLog(), StdoutSink.get()));
+        this.tracing = Tracing.create(config.service(), config.tracing());
         this.table.set(RouteTable.compile(vertx, versions.incrementAndGet(), config, null));
     }
 
@@ -75,7 +78,7 @@ public final class Gateway {
     }
 
     private Future<Void> listen(int instances) {
-        ProxyHandler proxy = new ProxyHandler(table::get, listener);
+        ProxyHandler proxy = new ProxyHandler(table::get, listener, tracing);
         InvalidRequestHandler invalid = new InvalidRequestHandler(this::logRejected);
         int configuredPort = startConfig.listen().port();
         // the first instance binds (so port 0 resolves to one real port), the others share it
@@ -175,6 +178,10 @@ public final class Gateway {
                 .transform(ar -> Future.join(table.get().clusters().values().stream()
                         .map(cluster -> cluster.shutdown(1000)).toList()))
                 .transform(ar -> admin == null ? Future.succeededFuture() : admin.close())
+                .transform(ar -> vertx.<Void>executeBlocking(() -> {
+                    tracing.close(); // flushes the spans still queued, bounded
+                    return null;
+                }, false))
                 .transform(ar -> vertx.close())
                 .onComplete(ar -> log.info("stopped"));
     }

@@ -20,6 +20,8 @@ public enum ErrorCode {
     CLIENT_CLOSED(499, "client_closed_request", "The client closed the connection."),
     INTERNAL(500, "internal_error", "Something went wrong in the gateway."),
     NOT_IMPLEMENTED(501, "not_implemented", "This transfer encoding is not supported."),
+    /** Sent with the upstream's own 5xx status when its error body is masked (rule 13). */
+    UPSTREAM_ERROR(502, "upstream_error", "The service failed to handle the request."),
     UPSTREAM_UNAVAILABLE(502, "upstream_unavailable", "The service could not be reached."),
     UPSTREAM_RESET(502, "upstream_reset", "The service closed the connection unexpectedly."),
     UPSTREAM_BAD_RESPONSE(502, "upstream_bad_response", "The service sent an invalid response."),

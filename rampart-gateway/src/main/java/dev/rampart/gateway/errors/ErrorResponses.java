@@ -11,18 +11,31 @@ public final class ErrorResponses {
     }
 
     public static String body(ErrorCode error, String requestId) {
-        StringBuilder out = new StringBuilder(160).append("{\"error\":{\"code\":\"").append(error.code())
+        return body(error, requestId, null);
+    }
+
+    /** The error body; {@code trace_id} lets a user's report be found in the logs and the tracing backend. */
+    public static String body(ErrorCode error, String requestId, String traceId) {
+        StringBuilder out = new StringBuilder(200).append("{\"error\":{\"code\":\"").append(error.code())
                 .append("\",\"message\":");
         JsonText.quote(out, error.message());
         if (requestId != null) {
             out.append(",\"request_id\":");
             JsonText.quote(out, requestId);
         }
+        if (traceId != null) {
+            out.append(",\"trace_id\":");
+            JsonText.quote(out, traceId);
+        }
         return out.append("}}").toString();
     }
 
     public static Buffer buffer(ErrorCode error, String requestId) {
-        return Buffer.buffer(body(error, requestId).getBytes(StandardCharsets.UTF_8));
+        return buffer(error, requestId, null);
+    }
+
+    public static Buffer buffer(ErrorCode error, String requestId, String traceId) {
+        return Buffer.buffer(body(error, requestId, traceId).getBytes(StandardCharsets.UTF_8));
     }
 
     /**

@@ -5,7 +5,10 @@ import dev.rampart.gateway.errors.ErrorResponses;
 import dev.rampart.gateway.listener.HardenedRequestDecoder;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
+import dev.rampart.gateway.tracing.HttpAttributes;
+import dev.rampart.gateway.tracing.Tracing;
 import dev.rampart.gateway.upstream.UpstreamCluster;
+import io.opentelemetry.api.trace.Span;
 import dev.rampart.gateway.routing.CompiledRoute;
 import dev.rampart.gateway.routing.RouteTable;
 import dev.rampart.gateway.upstream.EndpointState;
@@ -33,6 +36,7 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.nio.charset.StandardCharsets;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -49,10 +53,16 @@ final class Exchange {
 
     private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD }
 
+    /** How much of a masked upstream error body reaches the log. */
+    private static final int MASKED_BODY_LOG_LIMIT = 1024;
+
     private final HttpServerRequest request;
     private final HttpServerResponse response;
     private final RouteTable table;
     private final ExchangeListener listener;
+    private final Tracing tracing;
+    private final Span serverSpan;
+    private Span clientSpan;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private final String requestId;
@@ -84,11 +94,14 @@ final class Exchange {
     private ScheduledFuture<?> phaseTimer;
     private ScheduledFuture<?> totalTimer;
 
-    Exchange(HttpServerRequest request, RouteTable table, ExchangeListener listener) {
+    Exchange(HttpServerRequest request, RouteTable table, ExchangeListener listener, Tracing tracing) {
         this.request = request;
         this.response = request.response();
         this.table = table;
         this.listener = listener;
+        this.tracing = tracing;
+        this.serverSpan = tracing.startServerSpan(tracing.extract(request.headers()), request.method().name(),
+                TimeUnit.MILLISECONDS.toNanos(startMillis));
         this.requestId = RequestIds.acceptOrGenerate(request.getHeader("x-request-id"));
     }
 
@@ -107,6 +120,9 @@ final class Exchange {
             return;
         }
         route = table.match(request, path);
+        if (route != null) {
+            serverSpan.updateName(request.method().name() + " " + route.httpRoute());
+        }
         if (route == null) {
             failBeforeRoute(ErrorCode.ROUTE_NOT_FOUND, false);
             return;
@@ -124,6 +140,7 @@ final class Exchange {
         endpoint = route.upstream().pick();
         endpoint.requestStarted();
         listener.started(route.id(), route.upstream().name());
+        clientSpan = tracing.startClientSpan(serverSpan, request.method().name(), 1);
         acquireStartNanos = System.nanoTime();
         route.upstream().client().request(upstreamOptions()).onComplete(ar -> {
             if (ar.succeeded()) {
@@ -148,6 +165,7 @@ final class Exchange {
             headers.set("x-forwarded-host", host);
         }
         headers.set("x-request-id", requestId);
+        tracing.inject(clientSpan, headers);
         return new RequestOptions()
                 .setMethod(request.method())
                 .setHost(endpoint.endpoint().host())
@@ -240,6 +258,10 @@ final class Exchange {
         upstreamResponse = upstream;
         responseHeadNanos = System.nanoTime();
         upstreamStatus = upstream.statusCode();
+        if (upstreamStatus >= 500 && route.config().maskUpstreamErrors()) {
+            maskUpstreamError(upstream);
+            return;
+        }
         responseStarted = true;
         response.setStatusCode(upstreamStatus);
         MultiMap headers = response.headers();
@@ -249,6 +271,9 @@ final class Exchange {
             // the upstream answers before the whole request body arrived: unless the body completes, the
             // connection cannot be reused, and the head (sent with the first chunk) must say so now
             headers.set("connection", "close");
+        }
+        if (route.config().serverTiming()) {
+            headers.set("server-timing", serverTiming());
         }
         if (!headers.contains("content-length") && bodyAllowed(upstreamStatus)) {
             if (request.version() == HttpVersion.HTTP_1_0) {
@@ -261,6 +286,70 @@ final class Exchange {
         upstream.exceptionHandler(this::onUpstreamFailure);
         upstream.handler(this::onUpstreamBodyChunk);
         upstream.endHandler(v -> onUpstreamEnd());
+    }
+
+    /**
+     * Rule 13: an upstream's 5xx body may carry stack traces or internals. The client gets the gateway's JSON error
+     * with the upstream's status; the log gets the status and a bounded prefix of the body.
+     */
+    private void maskUpstreamError(HttpClientResponse upstream) {
+        Buffer prefix = Buffer.buffer(256);
+        String retryAfter = upstream.getHeader("retry-after");
+        enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
+        upstream.exceptionHandler(this::onUpstreamFailure);
+        upstream.handler(chunk -> {
+            lastActivityNanos = System.nanoTime();
+            int room = MASKED_BODY_LOG_LIMIT - prefix.length();
+            if (room > 0) {
+                prefix.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
+            }
+        });
+        upstream.endHandler(v -> {
+            if (finished) {
+                return;
+            }
+            upstreamEndNanos = System.nanoTime();
+            log.atWarn().addKeyValue("route", route.id()).addKeyValue("upstream", endpoint.label())
+                    .addKeyValue("upstream_status", upstreamStatus)
+                    .addKeyValue("upstream_body_prefix", prefix.toString(StandardCharsets.UTF_8))
+                    .addKeyValue("request_id", requestId).addKeyValue("trace_id", traceId())
+                    .addKeyValue("span_id", spanId())
+                    .log("upstream error body masked");
+            error = ErrorCode.UPSTREAM_ERROR;
+            if (retryAfter != null) {
+                response.headers().set("retry-after", retryAfter);
+            }
+            sendError(ErrorCode.UPSTREAM_ERROR, upstreamStatus, !requestEnded, true);
+        });
+    }
+
+    private String serverTiming() {
+        StringBuilder out = new StringBuilder(96);
+        if (acquiredNanos >= 0) {
+            timing(out, "queue", freshConnection ? 0 : acquiredNanos - acquireStartNanos);
+            timing(out, "connect", freshConnection ? acquiredNanos - acquireStartNanos : 0);
+            timing(out, "upstream", responseHeadNanos - acquiredNanos);
+        }
+        timing(out, "total", System.nanoTime() - startNanos);
+        return out.toString();
+    }
+
+    private static void timing(StringBuilder out, String name, long nanos) {
+        if (out.length() > 0) {
+            out.append(", ");
+        }
+        long micros = Math.max(0, nanos / 1000);
+        out.append(name).append(";dur=").append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        out.append(frac < 100 ? "0" : "").append(frac < 10 ? "0" : "").append(frac);
+    }
+
+    private String traceId() {
+        return serverSpan.getSpanContext().getTraceId();
+    }
+
+    private String spanId() {
+        return serverSpan.getSpanContext().getSpanId();
     }
 
     private boolean bodyAllowed(int status) {
@@ -310,8 +399,10 @@ final class Exchange {
         }
         ErrorCode code = classify(cause);
         if (log.isDebugEnabled()) {
-            log.debug("upstream call failed: route={} upstream={} request_id={} cause={}", route.id(),
-                    endpoint.label(), requestId, cause.toString());
+            log.atDebug().addKeyValue("route", route.id()).addKeyValue("upstream", endpoint.label())
+                    .addKeyValue("error_code", code.code()).addKeyValue("cause", cause.toString())
+                    .addKeyValue("request_id", requestId).addKeyValue("trace_id", traceId())
+                    .addKeyValue("span_id", spanId()).log("upstream call failed");
         }
         fail(code, cause);
     }
@@ -411,7 +502,8 @@ final class Exchange {
 
     /** A bug in the gateway, not the client's or the upstream's fault: 500 to the client, the cause to the log. */
     void failUnexpectedly(Throwable cause) {
-        log.atError().setCause(cause).addKeyValue("request_id", requestId).log("request handling failed");
+        log.atError().setCause(cause).addKeyValue("request_id", requestId).addKeyValue("trace_id", traceId())
+                .addKeyValue("span_id", spanId()).log("request handling failed");
         fail(ErrorCode.INTERNAL, cause);
     }
 
@@ -427,16 +519,22 @@ final class Exchange {
     }
 
     private void sendError(ErrorCode code, boolean close) {
+        sendError(code, code.status(), close, false);
+    }
+
+    private void sendError(ErrorCode code, int status, boolean close, boolean keepHeadersSet) {
         responseStarted = true;
-        response.setStatusCode(code.status());
+        response.setStatusCode(status);
         MultiMap headers = response.headers();
-        headers.clear();
+        if (!keepHeadersSet) {
+            headers.clear();
+        }
         headers.set("content-type", "application/json");
         headers.set("x-request-id", requestId);
         if (close) {
             headers.set("connection", "close");
         }
-        Buffer body = ErrorResponses.buffer(code, requestId);
+        Buffer body = ErrorResponses.buffer(code, requestId, traceId());
         bytesOut = body.length();
         Future<Void> written = response.end(body);
         finish();
@@ -489,7 +587,42 @@ final class Exchange {
                 queueNanos, connectNanos,
                 responseHeadNanos >= 0 && acquiredNanos >= 0 ? responseHeadNanos - acquiredNanos : -1,
                 upstreamEndNanos >= 0 && acquiredNanos >= 0 ? upstreamEndNanos - acquiredNanos : -1,
-                null, null));
+                traceId(), spanId()));
+        endSpans(status);
+    }
+
+    private void endSpans(int status) {
+        if (clientSpan != null) {
+            clientSpan.setAttribute(HttpAttributes.METHOD, request.method().name());
+            clientSpan.setAttribute(HttpAttributes.SERVER_ADDRESS, endpoint.endpoint().host());
+            clientSpan.setAttribute(HttpAttributes.SERVER_PORT, (long) endpoint.endpoint().port());
+            clientSpan.setAttribute(HttpAttributes.URL_FULL, endpoint.label() + route.upstreamPath(path));
+            if (upstreamStatus > 0) {
+                clientSpan.setAttribute(HttpAttributes.STATUS_CODE, (long) upstreamStatus);
+            }
+            if (upstreamStatus >= 500 || (upstreamStatus == 0 && error != null)) {
+                Tracing.fail(clientSpan, error != null ? error.code() : String.valueOf(upstreamStatus));
+            }
+            clientSpan.end();
+        }
+        serverSpan.setAttribute(HttpAttributes.METHOD, request.method().name());
+        serverSpan.setAttribute(HttpAttributes.URL_PATH, request.path());
+        serverSpan.setAttribute(HttpAttributes.URL_SCHEME, request.isSSL() ? "https" : "http");
+        serverSpan.setAttribute(HttpAttributes.PROTOCOL_VERSION, request.version() == HttpVersion.HTTP_1_0 ? "1.0" : "1.1");
+        serverSpan.setAttribute(HttpAttributes.STATUS_CODE, (long) status);
+        String clientIp = clientIp();
+        if (clientIp != null) {
+            serverSpan.setAttribute(HttpAttributes.CLIENT_ADDRESS, clientIp);
+        }
+        if (route != null) {
+            serverSpan.setAttribute(HttpAttributes.ROUTE, route.httpRoute());
+            serverSpan.setAttribute(HttpAttributes.RAMPART_ROUTE, route.id());
+        }
+        if (status >= 500 || error != null && status >= 400 && error != ErrorCode.ROUTE_NOT_FOUND) {
+            Tracing.fail(serverSpan, error != null ? error.code() : String.valueOf(status));
+        }
+        serverSpan.setAttribute(HttpAttributes.REQUEST_ID, requestId);
+        serverSpan.end();
     }
 
     private void responseCompleted() {

@@ -2,6 +2,7 @@ package dev.rampart.gateway.proxy;
 
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.routing.RouteTable;
+import dev.rampart.gateway.tracing.Tracing;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -12,14 +13,17 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     private final Supplier<RouteTable> currentTable;
     private final ExchangeListener listener;
 
-    public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener) {
+    private final Tracing tracing;
+
+    public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener, Tracing tracing) {
+        this.tracing = tracing;
         this.currentTable = currentTable;
         this.listener = listener;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
-        Exchange exchange = new Exchange(request, currentTable.get(), listener);
+        Exchange exchange = new Exchange(request, currentTable.get(), listener, tracing);
         try {
             exchange.start();
         } catch (RuntimeException e) {

@@ -19,6 +19,7 @@ public final class CompiledRoute {
     public final long idleTimeoutMillis;
     public final long totalTimeoutMillis;
     public final long maxBodySize;
+    private final String httpRoute;
 
     CompiledRoute(RouteConfig config, UpstreamCluster upstream) {
         this.config = config;
@@ -30,10 +31,16 @@ public final class CompiledRoute {
         this.idleTimeoutMillis = config.timeouts().idle().toMillis();
         this.totalTimeoutMillis = config.timeouts().total().toMillis();
         this.maxBodySize = config.maxBodySize();
+        this.httpRoute = match.path() != null ? match.path().source() : config.id();
     }
 
     public String id() {
         return config.id();
+    }
+
+    /** The route's path template for {@code http.route} (a low-cardinality name), else its id. */
+    public String httpRoute() {
+        return httpRoute;
     }
 
     public RouteConfig config() {

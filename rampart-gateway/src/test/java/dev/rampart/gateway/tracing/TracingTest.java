@@ -1,0 +1,59 @@
+package dev.rampart.gateway.tracing;
+
+import dev.rampart.core.config.TracingConfig;
+import io.opentelemetry.api.trace.Span;
+import io.vertx.core.MultiMap;
+import io.vertx.core.http.HttpHeaders;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.time.Duration;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class TracingTest {
+    private static final String PARENT_TRACE = "0af7651916cd43dd8448eb211c80319c";
+    private static final String PARENT_SPAN = "b7ad6b7169203331";
+
+    @Test
+    void withExportOffEveryRequestStillGetsIdsThatReachTheUpstream() {
+        try (Tracing tracing = Tracing.create("t", TracingConfig.defaults())) {
+            Span server = tracing.startServerSpan(tracing.extract(HttpHeaders.headers()), "GET", 0);
+            Span client = tracing.startClientSpan(server, "GET", 1);
+            MultiMap upstream = HttpHeaders.headers();
+            tracing.inject(client, upstream);
+
+            assertThat(server.getSpanContext().isValid()).isTrue();
+            assertThat(client.getSpanContext().getTraceId()).isEqualTo(server.getSpanContext().getTraceId());
+            // flags: not sampled (bit 0 clear); bit 1 may say the trace id is random (W3C Trace Context level 2)
+            assertThat(upstream.get("traceparent")).matches(
+                    "00-" + server.getSpanContext().getTraceId() + "-" + client.getSpanContext().getSpanId() + "-0[02]");
+        }
+    }
+
+    @Test
+    void anIncomingSampledParentIsContinuedAndSampledEvenAtALowRatio() {
+        TracingConfig config = new TracingConfig(URI.create("http://127.0.0.1:1/v1/traces"), 0.0, Duration.ofMillis(200), 10);
+        try (Tracing tracing = Tracing.create("t", config)) {
+            MultiMap incoming = HttpHeaders.headers().add("traceparent", "00-" + PARENT_TRACE + "-" + PARENT_SPAN + "-01");
+
+            Span server = tracing.startServerSpan(tracing.extract(incoming), "GET", 0);
+
+            assertThat(server.getSpanContext().getTraceId()).isEqualTo(PARENT_TRACE);
+            assertThat(server.getSpanContext().isSampled()).isTrue();
+            server.end();
+        }
+    }
+
+    @Test
+    void aMalformedTraceparentStartsANewTrace() {
+        try (Tracing tracing = Tracing.create("t", TracingConfig.defaults())) {
+            MultiMap incoming = HttpHeaders.headers().add("traceparent", "00-zz-not-a-trace-01");
+
+            Span server = tracing.startServerSpan(tracing.extract(incoming), "GET", 0);
+
+            assertThat(server.getSpanContext().isValid()).isTrue();
+            assertThat(server.getSpanContext().getTraceId()).isNotEqualTo(PARENT_TRACE);
+        }
+    }
+}
