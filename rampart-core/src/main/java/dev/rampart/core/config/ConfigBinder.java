@@ -20,8 +20,9 @@ import java.util.stream.Collectors;
 /** Turns the YAML tree of a config file into a {@link RampartConfig}, checking every rule and reporting every miss. */
 final class ConfigBinder {
 
-    static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "tracing", "upstreams",
-            "routes");
+    static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "metrics", "tracing",
+            "upstreams", "routes");
+    static final List<String> METRICS_KEYS = List.of("enabled");
     static final List<String> TRACING_KEYS = List.of("endpoint", "sample-ratio", "export-timeout", "max-queue-size");
     static final List<String> LISTEN_KEYS = List.of("host", "port", "header-read-timeout", "keep-alive-idle",
             "max-header-size", "drain-timeout");
@@ -93,6 +94,7 @@ final class ConfigBinder {
         checkPortsDiffer(doc, listen, admin);
         AccessLogConfig accessLog = values.optional(doc, "access-log", AccessLogConfig.defaults(), this::accessLog);
         TracingConfig tracing = values.optional(doc, "tracing", TracingConfig.defaults(), this::tracing);
+        MetricsConfig metrics = values.optional(doc, "metrics", MetricsConfig.defaults(), this::metrics);
 
         YamlNode upstreamsNode = values.required(doc, "upstreams", UPSTREAMS_EXPECTED);
         YamlNode.Mapping upstreamsMapping = upstreamsNode == null ? null
@@ -103,7 +105,8 @@ final class ConfigBinder {
         YamlNode routesNode = values.required(doc, "routes", "a list of routes");
         List<RouteConfig> routes = routesNode == null ? List.of() : routes(routesNode, upstreamNames);
 
-        return errors.isEmpty() ? new RampartConfig(service, listen, admin, accessLog, upstreams, routes, tracing)
+        return errors.isEmpty() ? new RampartConfig(service, listen, admin, accessLog, upstreams, routes, tracing,
+                metrics)
                 : null;
     }
 
@@ -180,6 +183,12 @@ final class ConfigBinder {
             values.reject(find(doc, "listen", "port"), "a port other than admin.port (" + admin.port()
                     + " by default), or 0");
         }
+    }
+
+    private MetricsConfig metrics(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, METRICS_KEYS);
+        return m == null ? null
+                : new MetricsConfig(values.optional(m, "enabled", MetricsConfig.defaults().enabled(), values::bool));
     }
 
     private TracingConfig tracing(YamlNode node) {

@@ -14,7 +14,8 @@ public record RampartConfig(
         AccessLogConfig accessLog,
         Map<String, UpstreamConfig> upstreams,
         List<RouteConfig> routes,
-        TracingConfig tracing) {
+        TracingConfig tracing,
+        MetricsConfig metrics) {
 
     public static final String DEFAULT_SERVICE = "rampart";
 
@@ -24,6 +25,7 @@ public record RampartConfig(
         Objects.requireNonNull(admin, "admin");
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(tracing, "tracing");
+        Objects.requireNonNull(metrics, "metrics");
         upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)); // keeps file order
         routes = List.copyOf(routes);
     }

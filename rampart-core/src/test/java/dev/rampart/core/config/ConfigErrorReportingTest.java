@@ -78,8 +78,8 @@ class ConfigErrorReportingTest {
     @Test
     void unknownKeyWithNothingCloseListsTheAllowedKeys() {
         assertThat(errors("slo: { availability: 99.9% }\n" + MINIMAL)).containsExactly(
-                "test.yaml:1:1: slo: unknown key (allowed: service, listen, admin, access-log, tracing, upstreams, "
-                        + "routes)");
+                "test.yaml:1:1: slo: unknown key (allowed: service, listen, admin, access-log, metrics, tracing, "
+                        + "upstreams, routes)");
     }
 
     @Test
@@ -171,11 +171,11 @@ class ConfigErrorReportingTest {
     @Test
     void rootThatIsNotAMappingIsRejected() {
         assertThat(errors("- id: price\n- id: stock\n")).containsExactly(
-                "test.yaml:1:1: a list (expected: a mapping with keys service, listen, admin, access-log, tracing, "
-                        + "upstreams, routes)");
+                "test.yaml:1:1: a list (expected: a mapping with keys service, listen, admin, access-log, metrics, "
+                        + "tracing, upstreams, routes)");
         assertThat(errors("just text\n")).containsExactly(
                 "test.yaml:1:1: just text (expected: a mapping with keys service, listen, admin, access-log, "
-                        + "tracing, upstreams, routes)");
+                        + "metrics, tracing, upstreams, routes)");
     }
 
     @ParameterizedTest

@@ -46,6 +46,13 @@ class TracingAndRouteObservabilityConfigTest {
     }
 
     @Test
+    void metricsAreOnByDefaultAndCanBeTurnedOff() {
+        assertThat(ConfigLoader.parse(BASE, "t.yaml").config().metrics().enabled()).isTrue();
+        assertThat(ConfigLoader.parse("metrics: { enabled: false }\n" + BASE, "t.yaml").config().metrics().enabled())
+                .isFalse();
+    }
+
+    @Test
     void routesMaskUpstreamErrorsAndOmitServerTimingByDefault() {
         RouteConfig route = ConfigLoader.parse(BASE, "t.yaml").config().routes().get(0);
 
