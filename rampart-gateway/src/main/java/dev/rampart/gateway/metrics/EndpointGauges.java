@@ -1,0 +1,87 @@
+package dev.rampart.gateway.metrics;
+
+import dev.rampart.gateway.upstream.EndpointState;
+import dev.rampart.gateway.upstream.UpstreamCluster;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Meter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Tags;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.ToIntFunction;
+
+/**
+ * The gauges of one (upstream, endpoint) pair. A config reload may build a new cluster for an upstream while the
+ * retired one still finishes its requests: each gauge is the sum over every cluster bound under these labels, and
+ * the gauges go away when the last one is unbound.
+ */
+final class EndpointGauges {
+    /** One cluster's view of the endpoint; {@code pools} is null when Vert.x was built without the pool observer. */
+    private record Source(UpstreamCluster cluster, EndpointState endpoint, UpstreamClientStats pools) {
+        EndpointPoolStats poolStats() {
+            return pools == null ? null : pools.endpoint(endpoint.endpoint().host(), endpoint.endpoint().port());
+        }
+    }
+
+    private final MeterRegistry registry;
+    private final List<Source> sources = new CopyOnWriteArrayList<>();
+    private final List<Meter> meters = new ArrayList<>();
+
+    EndpointGauges(MeterRegistry registry, String upstream, String endpoint, boolean poolsObserved) {
+        this.registry = registry;
+        Tags tags = Tags.of("upstream", upstream, "endpoint", endpoint);
+        meters.add(Gauge.builder("rampart.upstream.requests.in.flight", this,
+                        g -> g.sum(source -> source.endpoint().inFlight()))
+                .description("Requests sent to this endpoint (or waiting for a connection to it) and not finished yet")
+                .tags(tags).strongReference(true).register(registry));
+        if (poolsObserved) {
+            meters.add(poolGauge("rampart.upstream.pool.open.connections", "Open connections in the pool", tags,
+                    EndpointPoolStats::open));
+            meters.add(poolGauge("rampart.upstream.pool.busy.connections",
+                    "Pooled connections carrying a request", tags, EndpointPoolStats::busy));
+            meters.add(poolGauge("rampart.upstream.pool.waiting.requests",
+                    "Requests waiting for a pooled connection", tags, EndpointPoolStats::waiting));
+            meters.add(poolGauge("rampart.upstream.pool.max.connections",
+                    "Most connections the pool may open", tags, EndpointPoolStats::maxConnections));
+        }
+    }
+
+    /** @return false if this cluster was already bound here */
+    boolean bind(UpstreamCluster cluster, EndpointState endpoint, UpstreamClientStats pools) {
+        for (Source source : sources) {
+            if (source.cluster() == cluster) {
+                return false;
+            }
+        }
+        sources.add(new Source(cluster, endpoint, pools));
+        return true;
+    }
+
+    /** @return true when no cluster is bound any more (and the gauges are gone) */
+    boolean unbind(UpstreamCluster cluster) {
+        sources.removeIf(source -> source.cluster() == cluster);
+        if (!sources.isEmpty()) {
+            return false;
+        }
+        meters.forEach(registry::remove);
+        return true;
+    }
+
+    private Gauge poolGauge(String name, String description, Tags tags, ToIntFunction<EndpointPoolStats> value) {
+        return Gauge.builder(name, this, g -> g.sum(source -> {
+                    EndpointPoolStats stats = source.poolStats();
+                    return stats == null ? 0 : value.applyAsInt(stats);
+                }))
+                .description(description).tags(tags).strongReference(true).register(registry);
+    }
+
+    private double sum(ToIntFunction<Source> value) {
+        long sum = 0;
+        for (Source source : sources) {
+            sum += value.applyAsInt(source);
+        }
+        return sum;
+    }
+}
