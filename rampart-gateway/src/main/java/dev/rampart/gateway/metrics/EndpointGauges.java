@@ -43,8 +43,10 @@ final class EndpointGauges {
                     "Pooled connections carrying a request", tags, EndpointPoolStats::busy));
             meters.add(poolGauge("rampart.upstream.pool.waiting.requests",
                     "Requests waiting for a pooled connection", tags, EndpointPoolStats::waiting));
-            meters.add(poolGauge("rampart.upstream.pool.max.connections",
-                    "Most connections the pool may open", tags, EndpointPoolStats::maxConnections));
+            meters.add(Gauge.builder("rampart.upstream.pool.max.connections", this,
+                            g -> g.sum(source -> source.cluster().config().pool().maxConnections()))
+                    .description("Most connections the pool may open (pool.max-connections)")
+                    .tags(tags).strongReference(true).register(registry));
         }
     }
 

@@ -16,7 +16,6 @@ final class EndpointPoolStats implements ClientMetrics<Void, HttpRequest, HttpRe
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicInteger waiting = new AtomicInteger();
-    private volatile int maxConnections;
 
     int open() {
         return open.get();
@@ -29,14 +28,6 @@ final class EndpointPoolStats implements ClientMetrics<Void, HttpRequest, HttpRe
 
     int waiting() {
         return waiting.get();
-    }
-
-    int maxConnections() {
-        return maxConnections;
-    }
-
-    void maxConnections(int max) {
-        maxConnections = max;
     }
 
     void connected() {

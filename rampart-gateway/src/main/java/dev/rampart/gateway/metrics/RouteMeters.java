@@ -83,9 +83,14 @@ final class RouteMeters {
         if (record.errorCode() != null) {
             errorCounter(RequestLabels.errorCode(record.errorCode())).increment();
         }
-        // queueNanos is -1 exactly when no upstream call was made, which is when started() was not called
-        if (record.queueNanos() >= 0 && upstreamDuration != null) {
+        if (upstreamDuration == null) {
+            return;
+        }
+        // the exchange picks an endpoint right before it reports started(): a record without one was never started
+        if (record.endpoint() != null) {
             inFlight.decrementAndGet();
+        }
+        if (record.queueNanos() >= 0) {
             if (record.connectNanos() > 0) {
                 connectDuration.record(record.connectNanos(), TimeUnit.NANOSECONDS);
             } else {

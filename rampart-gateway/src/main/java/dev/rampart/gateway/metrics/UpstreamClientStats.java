@@ -30,7 +30,6 @@ final class UpstreamClientStats implements HttpClientMetrics<Void, Void, Void> {
                                                                                int maxPoolSize) {
         EndpointPoolStats stats = endpoints.computeIfAbsent(new Address(remoteAddress.host(), remoteAddress.port()),
                 address -> new EndpointPoolStats());
-        stats.maxConnections(maxPoolSize);
         observer.endpointPoolCreated(remoteAddress.toString(), stats);
         return stats;
     }
