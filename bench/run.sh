@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # Rampart side-by-side benchmark, following shared/BENCH.md:
-#   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy.
+#   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy with access log,
+#   metrics and tracing off (rampart-bare), (d) Rampart with all three on, tracing at 1 % (rampart).
 # Proxy under test on CPU 0; backend and load generators on CPU 1. All traffic on 127.0.0.1.
 # Everything this script starts is stopped on exit, Ctrl-C, failure or time limit.
 #
 # usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--time-limit S]
-#                     [--candidates direct,nginx,rampart] [--path /|/20k]
+#                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build]
 set -euo pipefail
 
@@ -16,15 +17,15 @@ QUICK=0
 ROUNDS=3
 DURATION=10          # seconds per closed-loop (wrk) and open-loop measurement
 WARMUP=5             # seconds of unmeasured open-loop traffic (and generator JIT) per measurement
-TIME_LIMIT=900       # whole run, seconds
-CANDIDATES="direct,nginx,rampart"
+TIME_LIMIT=1200      # whole run, seconds
+CANDIDATES="direct,nginx,rampart-bare,rampart"
 URL_PATH="/"
 RECORD=""
 BUILD=0
 CONNECTIONS=32
 STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
 
-usage() { sed -n '2,9p' "$SELF" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,10p' "$SELF" | sed 's/^# \{0,1\}//'; }
 
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
@@ -58,8 +59,11 @@ fi
 
 BACKEND_PORT=28001
 NGINX_PORT=28002
-RAMPART_PORT=28080
+OTLP_PORT=28003             # the backend nginx also plays the OTLP collector, on a port of its own
+RAMPART_PORT=28080          # rampart: access log, metrics and tracing (1 %) on
 RAMPART_ADMIN_PORT=29090
+RAMPART_BARE_PORT=28081     # rampart-bare: all three off
+RAMPART_BARE_ADMIN_PORT=29091
 PROXY_CPU=0
 LOAD_CPU=1
 CLK_TCK=$(getconf CLK_TCK)
@@ -150,13 +154,13 @@ build_jars() {
     (cd "$ROOT" && { ./mvnw -B -o -q -pl rampart-bench install -DskipTests \
       || ./mvnw -B -q -pl rampart-bench install -DskipTests; })
   fi
-  if has_candidate rampart && [[ ! -f $RAMPART_JAR || $BUILD == 1 ]]; then
+  if has_rampart && [[ ! -f $RAMPART_JAR || $BUILD == 1 ]]; then
     log "building rampart.jar"
     (cd "$ROOT" && { ./mvnw -B -o -q -DskipTests package || ./mvnw -B -q -DskipTests package; })
   fi
   [[ -f $LOADGEN_JAR ]] || die "missing $LOADGEN_JAR"
   cp "$LOADGEN_JAR" "$LOADGEN_JAR_COPY"
-  if has_candidate rampart; then
+  if has_rampart; then
     [[ -f $RAMPART_JAR ]] || die "missing $RAMPART_JAR (build it, or use --candidates direct,nginx)"
     cp "$RAMPART_JAR" "$RAMPART_JAR_COPY"
     RAMPART_JAR_INFO="$(date -u -r "$RAMPART_JAR" '+%Y-%m-%d %H:%M UTC'), $(unzip -p "$RAMPART_JAR" rampart-version.properties 2>/dev/null | tr '\n' ' ')"
@@ -164,6 +168,7 @@ build_jars() {
 }
 
 has_candidate() { [[ ",$CANDIDATES," == *",$1,"* ]]; }
+has_rampart() { has_candidate rampart || has_candidate rampart-bare; }
 
 check_ports_free() {
   local port
@@ -216,12 +221,20 @@ start_backend() {
     nginx_http_common "$dir"
     cat <<EOF
   access_log off;
+  log_format otlp '\$request_method \$status \$request_length';
   default_type application/octet-stream;
   server {
     listen 127.0.0.1:$BACKEND_PORT backlog=4096;
     set \$k "$BODY_1K";
     location = /20k { return 200 "\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k"; }
     location / { return 200 "\$k"; }
+  }
+  # OTLP/HTTP collector stand-in for rampart's trace exporter: accepts the POST and discards the
+  # body; each export call leaves one line in this log, so the run can say how many were made.
+  # A port of its own, so that exporter connections never count as upstream connections.
+  server {
+    listen 127.0.0.1:$OTLP_PORT;
+    location = /v1/traces { access_log $LOGS/otlp-exports.log otlp; return 200; }
   }
 }
 EOF
@@ -233,6 +246,9 @@ EOF
   local size
   size=$(curl -fsS "http://127.0.0.1:$BACKEND_PORT/20k" | wc -c)
   [[ $size == 20480 ]] || die "backend /20k returned $size bytes"
+  curl -fsS -o /dev/null -X POST -H 'Content-Type: application/x-protobuf' --data-binary 'x' \
+    "http://127.0.0.1:$OTLP_PORT/v1/traces" || die "backend /v1/traces does not accept POST"
+  : >"$LOGS/otlp-exports.log"
 }
 
 write_nginx_proxy_conf() {
@@ -273,11 +289,26 @@ start_nginx_proxy() {
   NGINX_PID=$!
 }
 
-write_rampart_conf() {
-  cat >"$OUT/rampart.yaml" <<EOF
+# rampart: the access log (on by default), metrics (on by default) and tracing exporting 1 % of
+# traces over OTLP/HTTP to the backend nginx's /v1/traces.
+# rampart-bare: the same with the access log and metrics off and no tracing endpoint.
+write_rampart_conf() {  # candidate
+  local name=$1 port admin extra
+  if [[ $name == rampart ]]; then
+    port=$RAMPART_PORT; admin=$RAMPART_ADMIN_PORT
+    extra="access-log: { enabled: true }
+metrics: { enabled: true }
+tracing: { endpoint: \"http://127.0.0.1:$OTLP_PORT/v1/traces\", sample-ratio: 1% }"
+  else
+    port=$RAMPART_BARE_PORT; admin=$RAMPART_BARE_ADMIN_PORT
+    extra="access-log: { enabled: false }
+metrics: { enabled: false }"
+  fi
+  cat >"$OUT/$name.yaml" <<EOF
 service: bench
-listen: { port: $RAMPART_PORT }
-admin: { port: $RAMPART_ADMIN_PORT }
+listen: { port: $port }
+admin: { port: $admin }
+$extra
 upstreams:
   backend: { endpoints: [ "http://127.0.0.1:$BACKEND_PORT" ] }
 routes:
@@ -290,15 +321,19 @@ EOF
 # Run from copies: other work may rebuild the jars in the tree while the benchmark runs.
 RAMPART_JAR_COPY="$TMP/rampart.jar"
 LOADGEN_JAR_COPY="$TMP/rampart-loadgen.jar"
-RAMPART_CMD=(java "${JAVA_HEAP[@]}" -Drampart.event-loops=1 -jar "$RAMPART_JAR_COPY" run -c "$OUT/rampart.yaml")
+rampart_cmd() {  # candidate -> the same JVM, heap and event loop for both Rampart candidates
+  RAMPART_CMD=(java "${JAVA_HEAP[@]}" -Drampart.event-loops=1 -jar "$RAMPART_JAR_COPY" run -c "$OUT/$1.yaml")
+}
 
-start_rampart() {
+start_rampart_as() {  # candidate
+  rampart_cmd "$1"
   # stdout carries the access log (one JSON line per request): to a file, like nginx's
   RAMPART_EVENT_LOOPS=1 "${NICE[@]}" taskset -c "$PROXY_CPU" "${RAMPART_CMD[@]}" \
-    >>"$LOGS/rampart-stdout.log" 2>>"$OUT/rampart-stderr.log" &
+    >>"$LOGS/$1-stdout.log" 2>>"$OUT/$1-stderr.log" &
   track "$!"
-  RAMPART_PID=$!
 }
+start_rampart() { start_rampart_as rampart; RAMPART_PID=$!; }
+start_rampart_bare() { start_rampart_as rampart-bare; RAMPART_BARE_PID=$!; }
 
 # Start-to-first-proxied-request: start the process, poll with curl every 20 ms.
 measure_startup() {  # name start_fn port -> leaves the last started process running
@@ -306,7 +341,7 @@ measure_startup() {  # name start_fn port -> leaves the last started process run
   for i in $(seq "$STARTS"); do
     t0=$(date +%s%N)
     "$start_fn"
-    pidvar="${name^^}_PID"
+    pidvar="${name^^}"; pidvar="${pidvar//-/_}_PID"
     if ! wait_http "http://127.0.0.1:$port$URL_PATH" 60; then
       die "$name did not proxy a request within 60 s (see $OUT)"
     fi
@@ -320,10 +355,16 @@ measure_startup() {  # name start_fn port -> leaves the last started process run
 emit() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >>"$RESULTS"; }  # candidate phase round metric value
 
 port_of() {
-  case "$1" in direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;; rampart) echo "$RAMPART_PORT" ;; esac
+  case "$1" in
+    direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;;
+    rampart) echo "$RAMPART_PORT" ;; rampart-bare) echo "$RAMPART_BARE_PORT" ;;
+  esac
 }
 pid_of() {
-  case "$1" in direct) echo "" ;; nginx) echo "$NGINX_PID" ;; rampart) echo "$RAMPART_PID" ;; esac
+  case "$1" in
+    direct) echo "" ;; nginx) echo "$NGINX_PID" ;;
+    rampart) echo "$RAMPART_PID" ;; rampart-bare) echo "$RAMPART_BARE_PID" ;;
+  esac
 }
 
 # Pauses (SIGSTOP) every proxy but the one measured, so that an idle candidate's background work
@@ -370,7 +411,7 @@ access_log_bytes() {  # candidate -> bytes its access log took since the last ca
   local f
   case "$1" in
     nginx) f="$LOGS/nginx-proxy-access.log" ;;
-    rampart) f="$LOGS/rampart-stdout.log" ;;
+    rampart|rampart-bare) f="$LOGS/$1-stdout.log" ;;
     *) echo 0; return ;;
   esac
   [[ -f $f ]] || { echo 0; return; }
@@ -378,17 +419,36 @@ access_log_bytes() {  # candidate -> bytes its access log took since the last ca
   : >"$f"   # opened for appending by the proxy, so emptying it in place is safe
 }
 
+otlp_exports() {  # -> "calls bytes": OTLP export POSTs the backend received since the last call (then empties its log)
+  local f="$LOGS/otlp-exports.log"
+  [[ -f $f ]] || { echo "0 0"; return; }
+  awk '{n++; b += $3} END {printf "%d %d\n", n, b}' "$f"
+  : >"$f"
+}
+
+# Scrapes /metrics on a Rampart candidate's admin port: how many series it exposes (0 when the
+# endpoint is off or absent), so the table shows that metrics really were on for rampart.
+metrics_series() {  # candidate
+  local admin
+  case "$1" in rampart) admin=$RAMPART_ADMIN_PORT ;; rampart-bare) admin=$RAMPART_BARE_ADMIN_PORT ;; *) return ;; esac
+  curl -fsS --max-time 5 "http://127.0.0.1:$admin/metrics" 2>/dev/null >"$OUT/metrics-$1.txt" || true
+  grep -vc '^#' "$OUT/metrics-$1.txt" 2>/dev/null || true
+}
+
 upstream_conns() {  # established TCP connections to the backend port, now
   ss -Htn state established "( dport = :$BACKEND_PORT )" | wc -l
 }
 
 # Samples the proxy's upstream connections every 0.5 s for a while: the most open at once and
-# how many distinct ones were seen. Distinct >> at-once means connections churn.
-sample_upstream() {  # seconds file
-  local end=$(( $(date +%s) + $1 )) file=$2
+# how many distinct ones were seen. Distinct >> at-once means connections churn. Only the
+# measured proxy's own connections count (ss -p), not those the paused candidates keep open.
+sample_upstream() {  # seconds file pid
+  local end=$(( $(date +%s) + $1 )) file=$2 pids
+  pids=$(echo "$3" $(descendants "$3") | sed 's/ /|/g')
   : >"$file"
   while (( $(date +%s) < end )); do
-    ss -Htn state established "( dport = :$BACKEND_PORT )" | awk -v t="$(date +%s%N)" '{print t, $3}' >>"$file"
+    ss -Htnp state established "( dport = :$BACKEND_PORT )" | grep -E "pid=($pids)," |
+      awk -v t="$(date +%s%N)" '{print t, $3}' >>"$file"
     sleep 0.5
   done
 }
@@ -402,7 +462,7 @@ closed_loop() {  # candidate phase round seconds
   busy0=($(core_busy))
   local sampler=""
   if [[ $c != direct && $phase != warmup ]]; then
-    sample_upstream "$(( secs - 1 ))" "$TMP/conns" &
+    sample_upstream "$(( secs - 1 ))" "$TMP/conns" "$pid" &
     sampler=$!
     track "$sampler"
   fi
@@ -410,8 +470,9 @@ closed_loop() {  # candidate phase round seconds
     wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "http://127.0.0.1:$port$URL_PATH" >"$out"
   busy1=($(core_busy))
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
-  local logged
+  local logged exports
   logged=$(access_log_bytes "$c")
+  exports=($(otlp_exports))
   [[ $phase == warmup ]] && return 0
   local reqs rps non2xx sockerr
   reqs=$(awk '/requests in/ {print $1}' "$out")
@@ -421,6 +482,12 @@ closed_loop() {  # candidate phase round seconds
   [[ -n $reqs && -n $rps ]] || die "could not read wrk output $out"
   emit "$c" closed "$round" rps "$rps"
   if [[ $c != direct ]]; then emit "$c" closed "$round" access_log_bytes_per_req $(( logged / reqs )); fi
+  if [[ $c == rampart* ]]; then
+    # export calls arriving while this candidate ran (the exporter batches, so the last batch of a
+    # run may arrive during the candidate's next turn)
+    emit "$c" closed "$round" otlp_export_calls "${exports[0]}"
+    emit "$c" closed "$round" otlp_export_bytes "${exports[1]}"
+  fi
   emit "$c" closed "$round" errors $(( non2xx + sockerr ))
   emit "$c" closed "$round" proxy_core_busy_pct $(( 100 * (busy1[0] - busy0[0]) / (busy1[1] - busy0[1] + 1) ))
   emit "$c" closed "$round" load_core_busy_pct $(( 100 * (busy1[2] - busy0[2]) / (busy1[3] - busy0[3] + 1) ))
@@ -448,6 +515,7 @@ open_loop() {  # candidate rate_label rate round
     --json >"$out"
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
   access_log_bytes "$c" >/dev/null
+  otlp_exports >/dev/null
   local line
   line=$(python3 - "$out" <<'EOF'
 import json, sys
@@ -487,7 +555,8 @@ main() {
   [[ $(nproc) -ge 2 ]] || die "needs 2 cores (proxy on CPU 0, load on CPU 1)"
   install_tools
   build_jars
-  check_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$RAMPART_PORT" "$RAMPART_ADMIN_PORT"
+  check_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$OTLP_PORT" "$RAMPART_PORT" "$RAMPART_ADMIN_PORT" \
+    "$RAMPART_BARE_PORT" "$RAMPART_BARE_ADMIN_PORT"
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
   log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
@@ -498,8 +567,12 @@ main() {
     write_nginx_proxy_conf
     measure_startup nginx start_nginx_proxy "$NGINX_PORT"
   fi
+  if has_candidate rampart-bare; then
+    write_rampart_conf rampart-bare
+    measure_startup rampart-bare start_rampart_bare "$RAMPART_BARE_PORT"
+  fi
   if has_candidate rampart; then
-    write_rampart_conf
+    write_rampart_conf rampart
     measure_startup rampart start_rampart "$RAMPART_PORT"
   fi
 
@@ -536,6 +609,10 @@ main() {
   for c in "${CANDS[@]}"; do
     local pid; pid=$(pid_of "$c")
     [[ -n $pid ]] && emit "$c" final 0 peak_rss_mib $(( $(peak_rss_kib "$pid") / 1024 ))
+    if [[ $c == rampart* ]]; then
+      only_running "$c"
+      emit "$c" final 0 metrics_series "$(metrics_series "$c")"
+    fi
   done
   emit all final 0 upstream_conns_after "$(upstream_conns)"
   LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
@@ -557,14 +634,21 @@ record() {
     echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB"
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
-    if has_candidate rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
+    if has_rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
     echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
     echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU;"
     echo "  the proxies not being measured are paused (SIGSTOP) meanwhile"
     echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on this shared machine is not pinned and lands on both cores)"
     echo "- access logs: nginx proxy writes one JSON line per request to a file; Rampart's stdout"
     echo "  (its JSON access log) goes to a file; both files on tmpfs, emptied after each run;"
-    echo "  the backend's access log is off"
+    echo "  the backend's access log is off (but for its /v1/traces location, to count export calls)"
+    if has_rampart; then
+      echo "- rampart: access log, metrics and tracing on, exporting 1 % of traces (OTLP/HTTP protobuf) to"
+      echo "  the backend nginx's \`location = /v1/traces { return 200; }\`, on CPU $LOAD_CPU;"
+      echo "  rampart-bare: the same JVM, heap, event loop and pinning, with access log and metrics off and no"
+      echo "  tracing endpoint. Nothing scrapes /metrics during the runs; it is scraped once at the end"
+      echo "  (\"/metrics series\" row) to show whether metrics were on."
+    fi
     echo "- every process the script starts runs at nice -10"
     echo
     echo "Commands:"
@@ -577,12 +661,23 @@ record() {
     echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --json"
     echo "# proxies:"
     echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
-    if has_candidate rampart; then
-      echo "RAMPART_EVENT_LOOPS=1 nice -n -10 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c rampart.yaml > rampart-stdout.log"
-    fi
+    local c
+    for c in rampart-bare rampart; do
+      has_candidate "$c" || continue
+      echo "RAMPART_EVENT_LOOPS=1 nice -n -10 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c $c.yaml > $c-stdout.log"
+    done
     echo "# backend:"
     echo "nice -n -10 taskset -c $LOAD_CPU nginx -c backend-nginx.conf -g 'daemon off;'  # return 200, 1 KiB (/) or 20 KiB (/20k)"
     echo '```'
+    for c in rampart-bare rampart; do
+      has_candidate "$c" || continue
+      echo
+      echo "$c.yaml:"
+      echo
+      echo '```yaml'
+      cat "$OUT/$c.yaml"
+      echo '```'
+    done
     echo
     echo "$table"
   } >>"$f"
