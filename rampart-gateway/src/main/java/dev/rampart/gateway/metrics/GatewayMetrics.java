@@ -50,6 +50,7 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
             Duration.ofSeconds(5)};
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final RequestHistograms histograms = new RequestHistograms(registry.getPrometheusRegistry());
     private final VertxPoolObserver poolObserver = new VertxPoolObserver();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> routes = new ConcurrentHashMap<>();
     private final Map<List<String>, EndpointGauges> endpoints = new HashMap<>();
@@ -203,7 +204,7 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
             return meters;
         }
         return routes.computeIfAbsent(routeLabel, r -> new ConcurrentHashMap<>())
-                .computeIfAbsent(upstreamLabel, u -> new RouteMeters(registry, routeLabel, upstreamLabel));
+                .computeIfAbsent(upstreamLabel, u -> new RouteMeters(registry, histograms, routeLabel, upstreamLabel));
     }
 
     private Counter reloads(String result) {

@@ -5,75 +5,60 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Tags;
-import io.micrometer.core.instrument.Timer;
+import io.prometheus.metrics.core.datapoints.DistributionDataPoint;
 
-import java.time.Duration;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReferenceArray;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * The meters of one (route, upstream) pair. Built on the pair's first request; after that, recording a request
  * touches only fields and array slots, never a registry lookup or a label string.
  */
 final class RouteMeters {
-    /** Whole requests and upstream attempts: 1 ms to 30 s. */
-    static final Duration[] REQUEST_BUCKETS = seconds(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5,
-            5, 10, 20, 30);
-    /** Connecting and queueing: usually well under a millisecond, bounded by the connect timeout. */
-    static final Duration[] WAIT_BUCKETS = seconds(0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05,
-            0.1, 0.25, 0.5, 1, 2.5, 5, 10);
-
     private static final int STATUS_CLASSES = RequestLabels.STATUS_CLASSES.size();
 
     private final MeterRegistry registry;
     private final Tags tags;
-    private final AtomicInteger inFlight = new AtomicInteger();
+    /** An adder, not an atomic: every event loop changes it on every request, and it is read only when scraped. */
+    private final LongAdder inFlight = new LongAdder();
     private final AtomicReferenceArray<Counter> requests =
             new AtomicReferenceArray<>(RequestLabels.METHODS.size() * STATUS_CLASSES);
     private final AtomicReferenceArray<Counter> errors = new AtomicReferenceArray<>(RequestLabels.ERROR_CODES.size());
-    private final Timer duration;
+    private final DistributionDataPoint duration;
     private final Counter bytesIn;
     private final Counter bytesOut;
     /** Null for requests that matched no route: they never go upstream. */
-    private final Timer upstreamDuration;
-    private final Timer connectDuration;
-    private final Timer queueDuration;
+    private final DistributionDataPoint upstreamDuration;
+    private final DistributionDataPoint connectDuration;
+    private final DistributionDataPoint queueDuration;
 
-    RouteMeters(MeterRegistry registry, String route, String upstream) {
+    RouteMeters(MeterRegistry registry, RequestHistograms histograms, String route, String upstream) {
         this.registry = registry;
         this.tags = Tags.of("route", route, "upstream", upstream);
         boolean routed = !RequestLabels.NONE.equals(route);
         if (routed) {
-            Gauge.builder("rampart.requests.in.flight", inFlight, AtomicInteger::get)
+            Gauge.builder("rampart.requests.in.flight", inFlight, LongAdder::sum)
                     .description("Requests routed to an upstream and not finished yet")
                     .tags(tags).strongReference(true).register(registry);
         }
-        duration = histogram("rampart.request.duration", "Time from a request's arrival to its last response byte",
-                REQUEST_BUCKETS);
         bytesIn = Counter.builder("rampart.request.body").baseUnit("bytes")
                 .description("Request body bytes received from clients").tags(tags).register(registry);
         bytesOut = Counter.builder("rampart.response.body").baseUnit("bytes")
                 .description("Response body bytes sent to clients").tags(tags).register(registry);
-        upstreamDuration = routed ? histogram("rampart.upstream.request.duration",
-                "Time from a connection to the upstream being obtained to the end of its response",
-                REQUEST_BUCKETS) : null;
-        connectDuration = routed ? histogram("rampart.upstream.connect.duration",
-                "Time opening a new upstream connection (requests that reused a pooled connection are not counted)",
-                WAIT_BUCKETS) : null;
-        queueDuration = routed ? histogram("rampart.upstream.queue.duration",
-                "Time waiting for a pooled upstream connection (requests that opened their own are not counted)",
-                WAIT_BUCKETS) : null;
+        duration = histograms.duration(route, upstream);
+        upstreamDuration = routed ? histograms.upstreamDuration(route, upstream) : null;
+        connectDuration = routed ? histograms.connectDuration(route, upstream) : null;
+        queueDuration = routed ? histograms.queueDuration(route, upstream) : null;
     }
 
     void started() {
-        inFlight.incrementAndGet();
+        inFlight.increment();
     }
 
     void finished(ExchangeRecord record) {
         requestCounter(RequestLabels.method(record.method()) * STATUS_CLASSES + RequestLabels.statusClass(record))
                 .increment();
-        duration.record(record.durationNanos(), TimeUnit.NANOSECONDS);
+        duration.observe(RequestHistograms.seconds(record.durationNanos()));
         if (record.bytesIn() > 0) {
             bytesIn.increment(record.bytesIn());
         }
@@ -88,16 +73,16 @@ final class RouteMeters {
         }
         // the exchange picks an endpoint right before it reports started(): a record without one was never started
         if (record.endpoint() != null) {
-            inFlight.decrementAndGet();
+            inFlight.decrement();
         }
         if (record.queueNanos() >= 0) {
             if (record.connectNanos() > 0) {
-                connectDuration.record(record.connectNanos(), TimeUnit.NANOSECONDS);
+                connectDuration.observe(RequestHistograms.seconds(record.connectNanos()));
             } else {
-                queueDuration.record(record.queueNanos(), TimeUnit.NANOSECONDS);
+                queueDuration.observe(RequestHistograms.seconds(record.queueNanos()));
             }
             if (record.upstreamNanos() >= 0) {
-                upstreamDuration.record(record.upstreamNanos(), TimeUnit.NANOSECONDS);
+                upstreamDuration.observe(RequestHistograms.seconds(record.upstreamNanos()));
             }
         }
     }
@@ -128,20 +113,5 @@ final class RouteMeters {
             errors.set(index, counter);
         }
         return counter;
-    }
-
-    private Timer histogram(String name, String description, Duration[] buckets) {
-        return Timer.builder(name).description(description).tags(tags)
-                .serviceLevelObjectives(buckets)
-                .publishPercentileHistogram(false)
-                .register(registry);
-    }
-
-    private static Duration[] seconds(double... values) {
-        Duration[] durations = new Duration[values.length];
-        for (int i = 0; i < values.length; i++) {
-            durations[i] = Duration.ofNanos(Math.round(values[i] * 1e9));
-        }
-        return durations;
     }
 }
