@@ -45,6 +45,7 @@ final class ConfigWatcher implements AutoCloseable {
         lastSeen = content;
         ConfigResult result = ConfigLoader.load(file);
         if (!result.ok()) {
+            gateway.reloadRejected();
             for (ConfigError error : result.errors()) {
                 log.atError().addKeyValue("trigger", trigger).addKeyValue("config_error", error.format())
                         .log("config reload rejected; the running config stays");

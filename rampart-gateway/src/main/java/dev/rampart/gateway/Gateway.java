@@ -6,6 +6,7 @@ import dev.rampart.gateway.listener.InvalidRequestHandler;
 import dev.rampart.gateway.listener.ListenerVerticle;
 import dev.rampart.gateway.logging.JsonLogAppender;
 import dev.rampart.gateway.logging.StdoutSink;
+import dev.rampart.gateway.metrics.GatewayMetrics;
 import dev.rampart.gateway.observe.AccessLog;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
@@ -44,15 +45,23 @@ public final class Gateway {
     private final RampartConfig startConfig;
     private final ExchangeListener listener;
     private final Tracing tracing;
+    private final GatewayMetrics metrics; // null when metrics are off
     private volatile boolean draining;
     private AdminServer admin;
 
-    private Gateway(Vertx vertx, RampartConfig config) {
+    private Gateway(Vertx vertx, RampartConfig config, GatewayMetrics metrics) {
         this.vertx = vertx;
         this.startConfig = config;
-        this.listener = ExchangeListener.of(new AccessLog(config.service(), config.accessLog(), StdoutSink.get()));
+        this.metrics = metrics;
+        AccessLog accessLog = new AccessLog(config.service(), config.accessLog(), StdoutSink.get());
+        this.listener = metrics == null ? accessLog : ExchangeListener.of(accessLog, metrics);
         this.tracing = Tracing.create(config.service(), config.tracing());
-        this.table.set(RouteTable.compile(vertx, versions.incrementAndGet(), config, null));
+        RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null);
+        this.table.set(first);
+        if (metrics != null) {
+            first.clusters().values().forEach(metrics::bindUpstream);
+            metrics.configLoaded(first.version());
+        }
     }
 
     /** How many event loops serve the data plane: {@code -Drampart.event-loops}, else one per core. */
@@ -68,10 +77,18 @@ public final class Gateway {
     public static Future<Gateway> start(RampartConfig config, int eventLoops) {
         Objects.requireNonNull(config, "config");
         JsonLogAppender.service(config.service());
-        Vertx vertx = Vertx.vertx(new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(4)
-                .setPreferNativeTransport(true));
-        Gateway gateway = new Gateway(vertx, config);
+        VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(4)
+                .setPreferNativeTransport(true);
+        GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(config.service()) : null;
+        Vertx vertx = metrics == null ? Vertx.vertx(options)
+                : Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
+        Gateway gateway = new Gateway(vertx, config, metrics);
         return gateway.listen(eventLoops)
+                .onSuccess(v -> {
+                    if (metrics != null) {
+                        metrics.bindVertx(vertx, eventLoops);
+                    }
+                })
                 .compose(v -> gateway.startAdmin())
                 .map(v -> gateway)
                 .onFailure(err -> vertx.close());
@@ -96,6 +113,9 @@ public final class Gateway {
 
     private Future<Void> startAdmin() {
         admin = new AdminServer(vertx, startConfig.admin(), this::readiness);
+        if (metrics != null) {
+            admin.metrics(metrics::scrape, metrics.contentType());
+        }
         return admin.start().mapEmpty();
     }
 
@@ -133,8 +153,27 @@ public final class Gateway {
         }
         for (UpstreamCluster retired : previous.clustersRetiredBy(next)) {
             retired.shutdown(previous.longestTotalTimeoutMillis());
+            if (metrics != null) {
+                metrics.unbindUpstream(retired);
+            }
+        }
+        if (metrics != null) {
+            next.clusters().values().forEach(metrics::bindUpstream);
+            metrics.configReload(true, next.version());
         }
         return next.version();
+    }
+
+    /** A reload was refused (the config was invalid): counted, the running config stays. */
+    public void reloadRejected() {
+        if (metrics != null) {
+            metrics.configReload(false, configVersion());
+        }
+    }
+
+    /** Prometheus metrics, or null when the config turns them off. */
+    public GatewayMetrics metrics() {
+        return metrics;
     }
 
     public RouteTable table() {
@@ -183,6 +222,12 @@ public final class Gateway {
                     return null;
                 }, false))
                 .transform(ar -> vertx.close())
+                .transform(ar -> {
+                    if (metrics != null) {
+                        metrics.close();
+                    }
+                    return Future.<Void>succeededFuture();
+                })
                 .onComplete(ar -> log.info("stopped"));
     }
 }

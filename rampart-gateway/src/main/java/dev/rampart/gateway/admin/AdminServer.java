@@ -15,6 +15,15 @@ public final class AdminServer {
     private final AdminConfig config;
     private final Supplier<JsonObject> readiness;
     private HttpServer server;
+    private Supplier<String> metricsText;
+    private String metricsContentType;
+
+    /** Serves {@code GET /metrics} from this supplier (Prometheus text exposition). */
+    public AdminServer metrics(Supplier<String> text, String contentType) {
+        this.metricsText = text;
+        this.metricsContentType = contentType;
+        return this;
+    }
 
     /** @param readiness the readiness report; its {@code "ready"} field decides 200 or 503 */
     public AdminServer(Vertx vertx, AdminConfig config, Supplier<JsonObject> readiness) {
@@ -42,6 +51,16 @@ public final class AdminServer {
         String path = request.path();
         if ("/healthz".equals(path)) {
             respond(request, 200, new JsonObject().put("status", "ok"));
+        } else if ("/metrics".equals(path) && metricsText != null) {
+            // the scrape formats every series: off the event loop
+            vertx.executeBlocking(metricsText::get, false).onComplete(ar -> {
+                if (ar.succeeded()) {
+                    request.response().putHeader("content-type", metricsContentType).end(ar.result());
+                } else {
+                    respond(request, 500, new JsonObject().put("error", new JsonObject()
+                            .put("code", "internal_error").put("message", "Metrics could not be collected.")));
+                }
+            });
         } else if ("/readyz".equals(path)) {
             JsonObject report = readiness.get();
             respond(request, report.getBoolean("ready", false) ? 200 : 503, report);
