@@ -1,7 +1,9 @@
 package dev.rampart.core.latency;
 
+import org.HdrHistogram.AbstractHistogram;
+import org.HdrHistogram.AtomicHistogram;
 import org.HdrHistogram.Histogram;
-import org.HdrHistogram.PackedConcurrentHistogram;
+import org.HdrHistogram.PackedHistogram;
 
 import java.time.Duration;
 import java.util.Objects;
@@ -12,12 +14,13 @@ import java.util.function.LongSupplier;
 
 /**
  * Latency percentiles over the last minute(s): a ring of HdrHistograms, one per time slice (10 s by default), merged
- * when read. Any number of threads may record at once, without locks; a slice that has aged out of the ring is
- * replaced by the first recording that needs its place.
+ * when read. Any number of threads may record at once, without locks (an atomic histogram per slice); a slice that
+ * has aged out of the ring is replaced by the first recording that needs its place.
  *
- * <p>Values are kept in microseconds to 2 significant digits (within 1 %); a reported percentile is the upper bound
- * of its bucket, so "p99 ≤ x" holds. Memory grows with the number of distinct buckets a slice sees (a few KiB), not
- * with the range, and slices no request touched are never allocated.
+ * <p>Values are kept in microseconds to 2 significant digits (within 1 %), up to one hour; a reported percentile is
+ * the upper bound of its bucket, so "p99 ≤ x" holds. Slices no request touched are never allocated. A slice being
+ * written takes about 27 KiB; {@link #compact()}, called now and then off the request path, packs finished slices
+ * into a few KiB each.
  */
 public final class SlidingLatencyWindow {
     public static final Duration DEFAULT_SLICE = Duration.ofSeconds(10);
@@ -69,10 +72,40 @@ public final class SlidingLatencyWindow {
     /** Records one request's latency, and whether it failed (for the window's error ratio). */
     public void record(long nanos, boolean error) {
         Slice slice = sliceAt(sliceIndex(nanoClock.getAsLong()));
+        if (!slice.live) {
+            return; // only a recorder stalled for over a slice gets here: its slice is packed, so the sample is dropped
+        }
         slice.latencies.recordValue(Math.min(MAX_MICROS, Math.max(0, nanos) / 1000));
         if (error) {
             slice.errors.increment();
         }
+    }
+
+    /**
+     * Packs the slices that are no longer written to (all but the current one and the one before it, which may still
+     * get a late recording) from about 27 KiB to a few KiB each. Takes up to a millisecond per slice: call it from a
+     * background thread, e.g. once per slice; percentiles are the same before and after.
+     */
+    public void compact() {
+        long current = sliceIndex(nanoClock.getAsLong());
+        for (int position = 0; position < slices; position++) {
+            Slice slice = ring.get(position);
+            if (slice != null && slice.live && slice.index < current - 1) {
+                ring.compareAndSet(position, slice, slice.packed());
+            }
+        }
+    }
+
+    /** Bytes held by the slices' histograms: for tests and capacity estimates. */
+    long footprintBytes() {
+        long bytes = 0;
+        for (int position = 0; position < slices; position++) {
+            Slice slice = ring.get(position);
+            if (slice != null) {
+                bytes += slice.latencies.getEstimatedFootprintInBytes();
+            }
+        }
+        return bytes;
     }
 
     /**
@@ -117,7 +150,7 @@ public final class SlidingLatencyWindow {
         int position = position(index);
         Slice slice = ring.get(position);
         while (slice == null || slice.index < index) {
-            Slice fresh = new Slice(index);
+            Slice fresh = Slice.live(index);
             if (ring.compareAndSet(position, slice, fresh)) {
                 return fresh;
             }
@@ -127,14 +160,29 @@ public final class SlidingLatencyWindow {
         return slice;
     }
 
-    /** One slice of time: its latencies and its error count. */
+    /** One slice of time: its latencies and its error count; live while it may be written to, else packed. */
     private static final class Slice {
         final long index;
-        final PackedConcurrentHistogram latencies = new PackedConcurrentHistogram(SIGNIFICANT_DIGITS);
-        final LongAdder errors = new LongAdder();
+        final AbstractHistogram latencies;
+        final LongAdder errors;
+        final boolean live;
 
-        Slice(long index) {
+        private Slice(long index, AbstractHistogram latencies, LongAdder errors, boolean live) {
             this.index = index;
+            this.latencies = latencies;
+            this.errors = errors;
+            this.live = live;
+        }
+
+        static Slice live(long index) {
+            return new Slice(index, new AtomicHistogram(1, MAX_MICROS, SIGNIFICANT_DIGITS), new LongAdder(), true);
+        }
+
+        /** A copy that takes memory in proportion to the buckets in use; never written to again. */
+        Slice packed() {
+            PackedHistogram packed = new PackedHistogram(SIGNIFICANT_DIGITS);
+            packed.add(latencies);
+            return new Slice(index, packed, errors, false);
         }
     }
 
