@@ -23,6 +23,7 @@ import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.bridge.SLF4JBridgeHandler;
 
 import java.util.List;
 import java.util.Objects;
@@ -37,6 +38,7 @@ import java.util.concurrent.atomic.AtomicReference;
  */
 public final class Gateway {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
+    private static final long RETIRE_GRACE_MILLIS = 5_000;
 
     private final Vertx vertx;
     private final AtomicReference<RouteTable> table = new AtomicReference<>();
@@ -77,6 +79,7 @@ public final class Gateway {
     public static Future<Gateway> start(RampartConfig config, int eventLoops) {
         Objects.requireNonNull(config, "config");
         JsonLogAppender.service(config.service());
+        routeJavaUtilLoggingToJson();
         VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(4)
                 .setPreferNativeTransport(true);
         GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(config.service()) : null;
@@ -92,6 +95,14 @@ public final class Gateway {
                 .compose(v -> gateway.startAdmin())
                 .map(v -> gateway)
                 .onFailure(err -> vertx.close());
+    }
+
+    /** The OpenTelemetry SDK logs through java.util.logging: without this its lines would be plain text on stderr. */
+    private static synchronized void routeJavaUtilLoggingToJson() {
+        if (!SLF4JBridgeHandler.isInstalled()) {
+            SLF4JBridgeHandler.removeHandlersForRootLogger();
+            SLF4JBridgeHandler.install();
+        }
     }
 
     private Future<Void> listen(int instances) {
@@ -152,10 +163,14 @@ public final class Gateway {
             log.warn("listen and admin settings changed in the config; they take effect only after a restart");
         }
         for (UpstreamCluster retired : previous.clustersRetiredBy(next)) {
-            retired.shutdown(previous.longestTotalTimeoutMillis());
-            if (metrics != null) {
-                metrics.unbindUpstream(retired);
-            }
+            // a request on another event loop may have taken the old table a moment ago and be about to call this
+            // cluster: shut it down (letting its requests finish) only after a grace period
+            vertx.setTimer(RETIRE_GRACE_MILLIS, id -> {
+                retired.shutdown(previous.longestTotalTimeoutMillis());
+                if (metrics != null) {
+                    metrics.unbindUpstream(retired);
+                }
+            });
         }
         if (metrics != null) {
             next.clusters().values().forEach(metrics::bindUpstream);

@@ -600,8 +600,10 @@ final class Exchange {
             if (upstreamStatus > 0) {
                 clientSpan.setAttribute(HttpAttributes.STATUS_CODE, (long) upstreamStatus);
             }
-            if (upstreamStatus >= 500 || (upstreamStatus == 0 && error != null)) {
-                Tracing.fail(clientSpan, error != null ? error.code() : String.valueOf(upstreamStatus));
+            // a client span is failed by any 4xx or 5xx answer (HTTP semantic conventions), or by no answer at all
+            if (upstreamStatus >= 400 || (upstreamStatus == 0 && error != null)) {
+                Tracing.fail(clientSpan, upstreamStatus == 0 || upstreamStatus >= 500 && error != null
+                        ? error.code() : String.valueOf(upstreamStatus));
             }
             clientSpan.end();
         }
