@@ -1,7 +1,9 @@
 package dev.rampart.gateway;
 
 import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.RouteConfig;
 import dev.rampart.gateway.admin.AdminServer;
+import dev.rampart.gateway.admin.RouteStats;
 import dev.rampart.gateway.listener.InvalidRequestHandler;
 import dev.rampart.gateway.listener.ListenerVerticle;
 import dev.rampart.gateway.logging.JsonLogAppender;
@@ -48,6 +50,7 @@ public final class Gateway {
     private final ExchangeListener listener;
     private final Tracing tracing;
     private final GatewayMetrics metrics; // null when metrics are off
+    private final RouteStats routeStats;
     private volatile boolean draining;
     private AdminServer admin;
 
@@ -56,7 +59,9 @@ public final class Gateway {
         this.startConfig = config;
         this.metrics = metrics;
         AccessLog accessLog = new AccessLog(config.service(), config.accessLog(), StdoutSink.get());
-        this.listener = metrics == null ? accessLog : ExchangeListener.of(accessLog, metrics);
+        this.routeStats = new RouteStats(System::nanoTime);
+        this.listener = metrics == null ? ExchangeListener.of(accessLog, routeStats)
+                : ExchangeListener.of(accessLog, routeStats, metrics);
         this.tracing = Tracing.create(config.service(), config.tracing());
         RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null);
         this.table.set(first);
@@ -123,10 +128,9 @@ public final class Gateway {
     }
 
     private Future<Void> startAdmin() {
-        admin = new AdminServer(vertx, startConfig.admin(), this::readiness);
-        if (metrics != null) {
-            admin.metrics(metrics::scrape, metrics.contentType());
-        }
+        admin = new AdminServer(vertx, startConfig.admin(), this::readiness, routeStats,
+                () -> table.get().config().routes().stream().map(RouteConfig::id).toList(),
+                metrics == null ? null : metrics::scrape, metrics == null ? null : metrics.contentType());
         return admin.start().mapEmpty();
     }
 
