@@ -68,6 +68,7 @@ public final class Gateway {
         if (metrics != null) {
             first.clusters().values().forEach(metrics::bindUpstream);
             metrics.configLoaded(first.version());
+            metrics.bindTracing(tracing);
         }
     }
 

@@ -44,8 +44,8 @@ public final class AdminServer {
     private final RouteStats stats;
     private final Supplier<List<String>> routeIds;
     private final LogLevels logLevels;
-    private Supplier<String> metricsText;
-    private String metricsContentType;
+    private final Supplier<String> metricsText; // null: metrics are off
+    private final String metricsContentType;
     private WorkerExecutor worker;
     private HttpServer server;
     private long compactTimer = -1;
@@ -59,31 +59,21 @@ public final class AdminServer {
      */
     public AdminServer(Vertx vertx, AdminConfig config, Supplier<JsonObject> readiness, RouteStats stats,
                        Supplier<List<String>> routeIds, Supplier<String> metricsText, String metricsContentType) {
-        this(vertx, config, readiness, stats, routeIds, LogLevels.ofRunningBackend());
-        this.metricsText = metricsText;
-        this.metricsContentType = metricsContentType;
-    }
-
-    /** Health and readiness only, with no route stats: until the gateway passes its stats and route ids. */
-    public AdminServer(Vertx vertx, AdminConfig config, Supplier<JsonObject> readiness) {
-        this(vertx, config, readiness, new RouteStats(System::nanoTime), List::of, LogLevels.ofRunningBackend());
+        this(vertx, config, readiness, stats, routeIds, metricsText, metricsContentType, LogLevels.ofRunningBackend());
     }
 
     AdminServer(Vertx vertx, AdminConfig config, Supplier<JsonObject> readiness, RouteStats stats,
-                Supplier<List<String>> routeIds, LogLevels logLevels) {
+                Supplier<List<String>> routeIds, Supplier<String> metricsText, String metricsContentType,
+                LogLevels logLevels) {
         this.vertx = Objects.requireNonNull(vertx, "vertx");
         this.config = Objects.requireNonNull(config, "config");
         this.readiness = Objects.requireNonNull(readiness, "readiness");
         this.stats = Objects.requireNonNull(stats, "stats");
         this.routeIds = Objects.requireNonNull(routeIds, "routeIds");
-        this.logLevels = logLevels;
-    }
-
-    /** Serves {@code GET /metrics} from this supplier; prefer passing it to the constructor. */
-    public AdminServer metrics(Supplier<String> text, String contentType) {
-        this.metricsText = text;
-        this.metricsContentType = contentType;
-        return this;
+        this.metricsText = metricsText;
+        this.metricsContentType = metricsText == null ? null : Objects.requireNonNull(metricsContentType,
+                "metricsContentType");
+        this.logLevels = Objects.requireNonNull(logLevels, "logLevels");
     }
 
     public Future<HttpServer> start() {

@@ -18,7 +18,8 @@ final class LogLevels {
     static final List<String> LEVELS = List.of("TRACE", "DEBUG", "INFO", "WARN", "ERROR", "OFF");
 
     private static final org.slf4j.Logger log = LoggerFactory.getLogger(LogLevels.class);
-    private static final Pattern LOGGER_NAME = Pattern.compile("[A-Za-z_$][A-Za-z0-9_$-]*(\\.[A-Za-z_$][A-Za-z0-9_$-]*)*");
+    private static final String SEGMENT = "[A-Za-z_$][A-Za-z0-9_$-]*";
+    private static final Pattern LOGGER_NAME = Pattern.compile(SEGMENT + "(\\." + SEGMENT + ")*");
     private static final int MAX_NAME_LENGTH = 256;
 
     private final LoggerContext context; // null when the backend is not Logback

@@ -54,7 +54,8 @@ public final class RouteStats implements ExchangeListener {
 
     /** 5xx sent to the client, or a server-side failure that cut a response already under way. */
     static boolean isError(ExchangeRecord record) {
-        return record.status() >= 500 || (record.errorCode() != null && SERVER_SIDE_ERRORS.contains(record.errorCode()));
+        return record.status() >= 500
+                || (record.errorCode() != null && SERVER_SIDE_ERRORS.contains(record.errorCode()));
     }
 
     private Traffic traffic(ConcurrentMap<String, Traffic> map, String name) {

@@ -3,6 +3,7 @@ package dev.rampart.gateway.metrics;
 import com.sun.management.OperatingSystemMXBean;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
+import dev.rampart.gateway.tracing.Tracing;
 import dev.rampart.gateway.upstream.EndpointState;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.micrometer.core.instrument.Counter;
@@ -150,6 +151,26 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
                 endpoints.remove(key);
             }
         }
+    }
+
+    /**
+     * Exposes the tracing pipeline's counts: spans sampled, exported, lost in failed exports and dropped because
+     * the export queue was full, so an unreachable collector shows up as a number, not as slow requests.
+     */
+    public void bindTracing(Tracing tracing) {
+        Objects.requireNonNull(tracing, "tracing");
+        spanCounter("sampled", tracing, c -> c.ended());
+        spanCounter("exported", tracing, c -> c.exported());
+        spanCounter("export_failed", tracing, c -> c.exportFailed());
+        spanCounter("dropped", tracing, c -> c.dropped());
+    }
+
+    private void spanCounter(String outcome, Tracing tracing, java.util.function.ToLongFunction<Tracing.Counts> count) {
+        FunctionCounter.builder("rampart.tracing.spans", tracing, t -> count.applyAsLong(t.counts()))
+                .tag("outcome", outcome)
+                .description("Spans by outcome: sampled (queued for export), exported, export_failed (collector down "
+                        + "or slow), dropped (export queue full; a lower bound)")
+                .register(registry);
     }
 
     /** The version of the config loaded at start: sets the version without counting a reload. */

@@ -32,6 +32,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AdminServerTest {
     private static final String TEST_LOGGER = "dev.rampart.admintest";
     private static final String PROMETHEUS = "text/plain; version=0.0.4; charset=utf-8";
+    private static final String LEVEL_DEBUG = levelBody(TEST_LOGGER, "\"debug\"");
 
     private static final ObjectMapper json = new ObjectMapper();
     private static final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -260,7 +261,7 @@ class AdminServerTest {
         org.slf4j.Logger probe = LoggerFactory.getLogger(TEST_LOGGER + ".Probe");
         assertThat(probe.isDebugEnabled()).isFalse();
 
-        HttpResponse<String> debug = send("PUT", "/api/v1/log-level", "{\"logger\":\"" + TEST_LOGGER + "\",\"level\":\"debug\"}");
+        HttpResponse<String> debug = send("PUT", "/api/v1/log-level", LEVEL_DEBUG);
 
         assertThat(debug.statusCode()).isEqualTo(200);
         assertThat(body(debug).path("logger").asText()).isEqualTo(TEST_LOGGER);
@@ -270,7 +271,7 @@ class AdminServerTest {
         assertThat(body(send("GET", "/api/v1/log-level", null)).path("loggers").path(TEST_LOGGER).asText())
                 .isEqualTo("DEBUG");
 
-        HttpResponse<String> inherit = send("PUT", "/api/v1/log-level", "{\"logger\":\"" + TEST_LOGGER + "\",\"level\":null}");
+        HttpResponse<String> inherit = send("PUT", "/api/v1/log-level", levelBody(TEST_LOGGER, "null"));
 
         assertThat(inherit.statusCode()).isEqualTo(200);
         assertThat(body(inherit).path("level").isNull()).isTrue();
@@ -281,7 +282,7 @@ class AdminServerTest {
 
     @Test
     void anUnknownLevelIsRefusedWithTheLevelsThereAre() {
-        HttpResponse<String> response = send("PUT", "/api/v1/log-level", "{\"logger\":\"" + TEST_LOGGER + "\",\"level\":\"VERBOSE\"}");
+        HttpResponse<String> response = send("PUT", "/api/v1/log-level", levelBody(TEST_LOGGER, "\"VERBOSE\""));
 
         assertThat(response.statusCode()).isEqualTo(400);
         assertThat(body(response).path("error").path("code").asText()).isEqualTo("invalid_log_level");
@@ -292,10 +293,11 @@ class AdminServerTest {
 
     @Test
     void aMalformedLoggerNameIsRefused() {
-        HttpResponse<String> response = send("PUT", "/api/v1/log-level", "{\"logger\":\"dev..rampart\",\"level\":\"DEBUG\"}");
+        HttpResponse<String> response = send("PUT", "/api/v1/log-level", levelBody("dev..rampart", "\"DEBUG\""));
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(body(response).path("error").path("message").asText()).startsWith("logger: dev..rampart (expected: ");
+        assertThat(body(response).path("error").path("message").asText())
+                .startsWith("logger: dev..rampart (expected: ");
     }
 
     @Test
@@ -326,7 +328,27 @@ class AdminServerTest {
         assertThat(body(response).path("error").path("code").asText()).isEqualTo("body_too_large");
     }
 
+    @Test
+    void logLevelsAreUnavailableWithoutLogback() {
+        AdminServer server = new AdminServer(vertx, new AdminConfig("127.0.0.1", 0), () -> new JsonObject(), stats,
+                List::of, null, null, new LogLevels(null));
+        server.start().await();
+        try {
+            HttpResponse<String> response = send(server, "PUT", "/api/v1/log-level", LEVEL_DEBUG);
+
+            assertThat(response.statusCode()).isEqualTo(501);
+            assertThat(body(response).path("error").path("code").asText()).isEqualTo("log_levels_unavailable");
+        } finally {
+            server.close().await();
+        }
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
+
+    /** A {@code PUT /api/v1/log-level} body; {@code level} is JSON ({@code "\"DEBUG\""} or {@code "null"}). */
+    private static String levelBody(String logger, String level) {
+        return "{\"logger\":\"" + logger + "\",\"level\":" + level + "}";
+    }
 
     private static AdminServer startAnother(RouteStats routeStats, String metrics) {
         AdminServer server = new AdminServer(vertx, new AdminConfig("127.0.0.1", 0),
@@ -343,7 +365,8 @@ class AdminServerTest {
     private static HttpResponse<String> send(AdminServer server, String method, String path, String body) {
         HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.port() + path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
                 .build();
         try {
             return client.send(request, HttpResponse.BodyHandlers.ofString());

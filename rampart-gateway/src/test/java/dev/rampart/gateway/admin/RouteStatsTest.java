@@ -18,9 +18,10 @@ class RouteStatsTest {
 
     /** A finished request through {@code route} to {@code upstream} taking {@code millis}. */
     static ExchangeRecord finished(String route, String upstream, int status, long millis, String errorCode) {
-        return new ExchangeRecord(1_764_087_012_345L, route, upstream, upstream == null ? null : "http://127.0.0.1:7001",
-                "GET", "/x", null, status, millis * 1_000_000, upstream == null ? 0 : status, 0, 10, "id", "127.0.0.1",
-                errorCode, -1, -1, -1, -1, null, null);
+        String endpoint = upstream == null ? null : "http://127.0.0.1:7001";
+        return new ExchangeRecord(1_764_087_012_345L, route, upstream, endpoint, "GET", "/x", null, status,
+                millis * 1_000_000, upstream == null ? 0 : status, 0, 10, "id", "127.0.0.1", errorCode,
+                -1, -1, -1, -1, null, null);
     }
 
     @Test
