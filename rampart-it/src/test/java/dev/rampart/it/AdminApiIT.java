@@ -150,7 +150,7 @@ class AdminApiIT {
         assertThat(debugLines("debug-before")).isEmpty();
 
         try {
-            HttpResponse<String> debug = admin("PUT", "/api/v1/log-level", "{\"logger\":\"dev.rampart\",\"level\":\"DEBUG\"}");
+            HttpResponse<String> debug = setLevel("dev.rampart", "\"DEBUG\"");
             assertThat(debug.statusCode()).as(debug.body()).isEqualTo(200);
             assertThat(JsonLines.parse(debug.body()).path("effective").asText()).isEqualTo("DEBUG");
             assertThat(JsonLines.parse(admin("GET", "/api/v1/log-level", null).body()).path("loggers")
@@ -160,7 +160,7 @@ class AdminApiIT {
             assertThat(debugLines("debug-on")).singleElement()
                     .satisfies(line -> assertThat(line.path("level").asText()).isEqualTo("DEBUG"));
         } finally {
-            HttpResponse<String> back = admin("PUT", "/api/v1/log-level", "{\"logger\":\"dev.rampart\",\"level\":null}");
+            HttpResponse<String> back = setLevel("dev.rampart", "null");
             assertThat(back.statusCode()).as(back.body()).isEqualTo(200);
         }
 
@@ -172,7 +172,7 @@ class AdminApiIT {
 
     @Test
     void anUnknownLevelIsRefusedAndChangesNothing() {
-        HttpResponse<String> response = admin("PUT", "/api/v1/log-level", "{\"logger\":\"dev.rampart\",\"level\":\"LOUD\"}");
+        HttpResponse<String> response = setLevel("dev.rampart", "\"LOUD\"");
 
         assertThat(response.statusCode()).isEqualTo(400);
         JsonNode error = JsonLines.parse(response.body()).path("error");
@@ -248,10 +248,16 @@ class AdminApiIT {
                 .orElseThrow(() -> new AssertionError("no row for " + name + " in\n" + String.join("\n", out)));
     }
 
+    /** {@code PUT /api/v1/log-level}; {@code level} is JSON: {@code "\"DEBUG\""} or {@code "null"}. */
+    private static HttpResponse<String> setLevel(String logger, String level) {
+        return admin("PUT", "/api/v1/log-level", "{\"logger\":\"" + logger + "\",\"level\":" + level + "}");
+    }
+
     private static HttpResponse<String> admin(String method, String path, String body) {
         return RampartProcess.send(HttpRequest.newBuilder(gateway.adminUri(path))
                 .timeout(Duration.ofSeconds(10))
-                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody()
+                        : HttpRequest.BodyPublishers.ofString(body))
                 .build());
     }
 }
