@@ -35,6 +35,8 @@ public final class SlidingLatencyWindow {
     private final int slices;
     private final long originNanos;
     private final AtomicReferenceArray<Slice> ring;
+    /** The slice recorded into last: while it lasts, a recording needs no division and no ring lookup. */
+    private volatile Slice current;
 
     /** 10 s slices, windows of up to 5 minutes. */
     public SlidingLatencyWindow(LongSupplier nanoClock) {
@@ -71,7 +73,19 @@ public final class SlidingLatencyWindow {
 
     /** Records one request's latency, and whether it failed (for the window's error ratio). */
     public void record(long nanos, boolean error) {
-        Slice slice = sliceAt(sliceIndex(nanoClock.getAsLong()));
+        record(nanos, error, nanoClock.getAsLong());
+    }
+
+    /**
+     * Records one request's latency at a time read from this window's clock already: for callers that record into
+     * several windows at once (reading a clock is a good part of a recording's cost).
+     */
+    public void record(long nanos, boolean error, long nowNanos) {
+        Slice slice = current;
+        if (slice == null || nowNanos - slice.startNanos >= sliceNanos || nowNanos < slice.startNanos) {
+            slice = sliceAt(sliceIndex(nowNanos));
+            current = slice;
+        }
         if (!slice.live) {
             return; // only a recorder stalled for over a slice gets here: its slice is packed, so the sample is dropped
         }
@@ -150,7 +164,7 @@ public final class SlidingLatencyWindow {
         int position = position(index);
         Slice slice = ring.get(position);
         while (slice == null || slice.index < index) {
-            Slice fresh = Slice.live(index);
+            Slice fresh = Slice.live(index, originNanos + index * sliceNanos);
             if (ring.compareAndSet(position, slice, fresh)) {
                 return fresh;
             }
@@ -163,26 +177,29 @@ public final class SlidingLatencyWindow {
     /** One slice of time: its latencies and its error count; live while it may be written to, else packed. */
     private static final class Slice {
         final long index;
+        final long startNanos;
         final AbstractHistogram latencies;
         final LongAdder errors;
         final boolean live;
 
-        private Slice(long index, AbstractHistogram latencies, LongAdder errors, boolean live) {
+        private Slice(long index, long startNanos, AbstractHistogram latencies, LongAdder errors, boolean live) {
             this.index = index;
+            this.startNanos = startNanos;
             this.latencies = latencies;
             this.errors = errors;
             this.live = live;
         }
 
-        static Slice live(long index) {
-            return new Slice(index, new AtomicHistogram(1, MAX_MICROS, SIGNIFICANT_DIGITS), new LongAdder(), true);
+        static Slice live(long index, long startNanos) {
+            return new Slice(index, startNanos, new AtomicHistogram(1, MAX_MICROS, SIGNIFICANT_DIGITS),
+                    new LongAdder(), true);
         }
 
         /** A copy that takes memory in proportion to the buckets in use; never written to again. */
         Slice packed() {
             PackedHistogram packed = new PackedHistogram(SIGNIFICANT_DIGITS);
             packed.add(latencies);
-            return new Slice(index, packed, errors, false);
+            return new Slice(index, startNanos, packed, errors, false);
         }
     }
 

@@ -286,6 +286,19 @@ class SlidingLatencyWindowTest {
     }
 
     @Test
+    void aRecordingAtATimeReadByTheCallerLandsInThatTimesSlice() {
+        long start = now.get();
+        advance(Duration.ofSeconds(70));
+
+        window.record(millis(1), true, start + Duration.ofSeconds(15).toNanos()); // slice 1: out of the last minute
+        window.record(millis(2), false, now.get());
+
+        assertThat(window.snapshot(ONE_MINUTE).count()).isEqualTo(1);
+        assertThat(window.snapshot(FIVE_MINUTES).count()).isEqualTo(2);
+        assertThat(window.snapshot(FIVE_MINUTES).errors()).isEqualTo(1);
+    }
+
+    @Test
     void concurrentRecordersLoseNoRequests() throws InterruptedException {
         int threads = 8;
         int perThread = 50_000;

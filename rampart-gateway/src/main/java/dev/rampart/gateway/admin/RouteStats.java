@@ -46,9 +46,10 @@ public final class RouteStats implements ExchangeListener {
             return;
         }
         boolean error = isError(record);
-        traffic(routes, record.route()).record(record.durationNanos(), error);
+        long now = nanoClock.getAsLong(); // once for both windows
+        traffic(routes, record.route()).record(record.durationNanos(), error, now);
         if (record.upstream() != null) {
-            traffic(upstreams, record.upstream()).record(record.durationNanos(), error);
+            traffic(upstreams, record.upstream()).record(record.durationNanos(), error, now);
         }
     }
 
@@ -96,8 +97,8 @@ public final class RouteStats implements ExchangeListener {
             this.window = new SlidingLatencyWindow(nanoClock);
         }
 
-        void record(long durationNanos, boolean error) {
-            window.record(durationNanos, error);
+        void record(long durationNanos, boolean error, long nowNanos) {
+            window.record(durationNanos, error, nowNanos);
             requests.increment();
             if (error) {
                 errors.increment();
