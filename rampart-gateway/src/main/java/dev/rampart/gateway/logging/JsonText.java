@@ -40,6 +40,20 @@ public final class JsonText {
         return quote(out, value);
     }
 
+    /** Appends a duration in milliseconds with microsecond precision ({@code 12.345}) from nanoseconds. */
+    public static StringBuilder millis(StringBuilder out, long nanos) {
+        long micros = Math.max(0, nanos) / 1000;
+        out.append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) {
+            out.append('0');
+        }
+        if (frac < 10) {
+            out.append('0');
+        }
+        return out.append(frac);
+    }
+
     /** Appends {@code ,"name":value} for a number. */
     public static StringBuilder field(StringBuilder out, String name, long value) {
         return out.append(",\"").append(name).append("\":").append(value);

@@ -66,15 +66,6 @@ public final class AccessLog implements ExchangeListener {
             out.append("null");
             return;
         }
-        long micros = nanos / 1000;
-        out.append(micros / 1000).append('.');
-        long frac = micros % 1000;
-        if (frac < 100) {
-            out.append('0');
-        }
-        if (frac < 10) {
-            out.append('0');
-        }
-        out.append(frac);
+        JsonText.millis(out, nanos);
     }
 }

@@ -3,6 +3,7 @@ package dev.rampart.gateway.proxy;
 import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.errors.ErrorResponses;
 import dev.rampart.gateway.listener.HardenedRequestDecoder;
+import dev.rampart.gateway.logging.JsonText;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.tracing.HttpAttributes;
@@ -338,10 +339,7 @@ final class Exchange {
         if (out.length() > 0) {
             out.append(", ");
         }
-        long micros = Math.max(0, nanos / 1000);
-        out.append(name).append(";dur=").append(micros / 1000).append('.');
-        long frac = micros % 1000;
-        out.append(frac < 100 ? "0" : "").append(frac < 10 ? "0" : "").append(frac);
+        JsonText.millis(out.append(name).append(";dur="), nanos);
     }
 
     private String traceId() {
