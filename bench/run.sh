@@ -158,6 +158,11 @@ build_jars() {
     log "building rampart.jar"
     (cd "$ROOT" && { ./mvnw -B -o -q -DskipTests package || ./mvnw -B -q -DskipTests package; })
   fi
+  # the commit the jars were copied at: other work may commit while the benchmark runs
+  HEAD_AT_START=$(cd "$ROOT" && git rev-parse --short HEAD)
+  if [[ -n $(cd "$ROOT" && git status --porcelain -uno -- '*/src/main' pom.xml '*/pom.xml') ]]; then
+    HEAD_AT_START="$HEAD_AT_START + uncommitted changes"
+  fi
   [[ -f $LOADGEN_JAR ]] || die "missing $LOADGEN_JAR"
   cp "$LOADGEN_JAR" "$LOADGEN_JAR_COPY"
   if has_rampart; then
@@ -221,7 +226,7 @@ start_backend() {
     nginx_http_common "$dir"
     cat <<EOF
   access_log off;
-  log_format otlp '\$request_method \$status \$request_length';
+  log_format otlp '\$request_method \$status \$request_length \$http_content_length';
   default_type application/octet-stream;
   server {
     listen 127.0.0.1:$BACKEND_PORT backlog=4096;
@@ -422,7 +427,8 @@ access_log_bytes() {  # candidate -> bytes its access log took since the last ca
 otlp_exports() {  # -> "calls bytes": OTLP export POSTs the backend received since the last call (then empties its log)
   local f="$LOGS/otlp-exports.log"
   [[ -f $f ]] || { echo "0 0"; return; }
-  awk '{n++; b += $3} END {printf "%d %d\n", n, b}' "$f"
+  # body bytes from Content-Length: nginx's $request_length leaves out a body that `return` discards
+  awk '{n++; if ($4 ~ /^[0-9]+$/) b += $4} END {printf "%d %d\n", n, b}' "$f"
   : >"$f"
 }
 
@@ -486,7 +492,7 @@ closed_loop() {  # candidate phase round seconds
     # export calls arriving while this candidate ran (the exporter batches, so the last batch of a
     # run may arrive during the candidate's next turn)
     emit "$c" closed "$round" otlp_export_calls "${exports[0]}"
-    emit "$c" closed "$round" otlp_export_bytes "${exports[1]}"
+    emit "$c" closed "$round" otlp_export_body_bytes "${exports[1]}"
   fi
   emit "$c" closed "$round" errors $(( non2xx + sockerr ))
   emit "$c" closed "$round" proxy_core_busy_pct $(( 100 * (busy1[0] - busy0[0]) / (busy1[1] - busy0[1] + 1) ))
@@ -629,7 +635,7 @@ record() {
   [[ -f $f ]] || printf '# Benchmark results\n\nAppended by bench/run.sh; see bench/README.md for the method.\n' >"$f"
   {
     echo
-    echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $(cd "$ROOT" && git rev-parse --short HEAD)"
+    echo "## $(date -u '+%Y-%m-%d %H:%M UTC') — $HEAD_AT_START"
     echo
     echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB"
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"

@@ -118,7 +118,7 @@ def main(path, order):
         rows[f"service time p50 ms @ {label} (uncorrected)"] = (p, "svc_p50_us", 1e-3)
     rows["access log bytes per request"] = ("closed", "access_log_bytes_per_req", 1)
     rows["OTLP export calls received by the backend per closed-loop run"] = ("closed", "otlp_export_calls", 1)
-    rows["OTLP export bytes per closed-loop run"] = ("closed", "otlp_export_bytes", 1)
+    rows["OTLP export body bytes per closed-loop run"] = ("closed", "otlp_export_body_bytes", 1)
     rows["/metrics series at the end (0: off)"] = ("final", "metrics_series", 1)
     rows["peak RSS MiB (VmHWM)"] = ("final", "peak_rss_mib", 1)
     rows["start to first proxied request, ms"] = ("startup", "startup_ms", 1)
