@@ -13,7 +13,16 @@ public final class JsonText {
             return out.append("null");
         }
         out.append('"');
-        for (int i = 0, n = value.length(); i < n; i++) {
+        int n = value.length();
+        int firstToEscape = 0;
+        while (firstToEscape < n && !needsEscape(value.charAt(firstToEscape))) {
+            firstToEscape++;
+        }
+        if (firstToEscape == n) {
+            return out.append(value).append('"'); // the common case: one bulk copy
+        }
+        out.append(value, 0, firstToEscape);
+        for (int i = firstToEscape; i < n; i++) {
             char c = value.charAt(i);
             switch (c) {
                 case '"' -> out.append("\\\"");
@@ -32,6 +41,10 @@ public final class JsonText {
             }
         }
         return out.append('"');
+    }
+
+    private static boolean needsEscape(char c) {
+        return c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029';
     }
 
     /** Appends {@code ,"name":"value"}. */

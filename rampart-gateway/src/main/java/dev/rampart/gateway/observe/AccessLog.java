@@ -28,7 +28,7 @@ public final class AccessLog implements ExchangeListener {
     }
 
     static String format(String service, boolean includeQuery, ExchangeRecord e) {
-        StringBuilder out = new StringBuilder(384).append("{\"timestamp\":\"");
+        StringBuilder out = new StringBuilder(640).append("{\"timestamp\":\"");
         Rfc3339.append(out, e.startEpochMillis()).append('"');
         out.append(",\"level\":\"").append(e.status() >= 500 ? "ERROR" : e.status() >= 400 ? "WARN" : "INFO").append('"');
         out.append(",\"logger\":\"rampart.access\"");
