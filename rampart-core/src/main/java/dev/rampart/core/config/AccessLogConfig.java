@@ -9,8 +9,6 @@ import java.util.List;
  * @param secretHeaders header names, besides Authorization, Cookie and Set-Cookie, whose values never reach a log
  */
 public record AccessLogConfig(boolean enabled, boolean includeQuery, List<String> secretHeaders) {
-    public static final List<String> ALWAYS_SECRET = List.of("authorization", "proxy-authorization", "cookie", "set-cookie");
-
     public AccessLogConfig {
         secretHeaders = List.copyOf(secretHeaders);
     }
