@@ -4,6 +4,7 @@ import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.gateway.admin.AdminServer;
 import dev.rampart.gateway.admin.RouteStats;
+import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.listener.InvalidRequestHandler;
 import dev.rampart.gateway.listener.ListenerVerticle;
 import dev.rampart.gateway.logging.JsonLogAppender;
@@ -124,7 +125,7 @@ public final class Gateway {
 
     private Future<Void> deployListeners(int instances, int port, ProxyHandler proxy, InvalidRequestHandler invalid) {
         return vertx.deployVerticle(() -> new ListenerVerticle(startConfig.listen(), port, proxy, invalid,
-                        listeners::add), new DeploymentOptions().setInstances(instances))
+                        listeners::add, this::logRawRejection), new DeploymentOptions().setInstances(instances))
                 .mapEmpty();
     }
 
@@ -143,6 +144,12 @@ public final class Gateway {
                 .put("config_version", current.version())
                 .put("routes", current.config().routes().size())
                 .put("upstreams", current.config().upstreams().size());
+    }
+
+    /** A request answered by the listener's decoder itself (slow head, broken chunked body). */
+    private void logRawRejection(ErrorCode error, String requestId, String clientIp, int bytesOut) {
+        listener.finished(new ExchangeRecord(System.currentTimeMillis(), null, null, null, null, null, null,
+                error.status(), 0, 0, 0, bytesOut, requestId, clientIp, error.code(), -1, -1, -1, -1, null, null));
     }
 
     private void logRejected(InvalidRequestHandler.Rejection rejected) {

@@ -282,6 +282,10 @@ class TimeoutsIT {
         assertThat(slow.received()).startsWith("HTTP/1.1 408");
         assertThat(slow.received()).contains("\"code\":\"request_timeout\"");
         assertThat(slow.elapsed()).isBetween(HEADER_READ, HEADER_READ.plus(SLACK));
+        String requestId = slow.received().replaceAll("(?s).*\"request_id\":\"([0-9a-f]{32})\".*", "$1");
+        JsonNode line = gateway.awaitAccessLog(requestId);
+        assertThat(line.path("status").asInt()).as("the refusal is in the access log").isEqualTo(408);
+        assertThat(line.path("error_code").asText()).isEqualTo("request_timeout");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.rampart.gateway.listener;
 
 import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.errors.ErrorResponses;
+import dev.rampart.gateway.proxy.RequestIds;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFutureListener;
@@ -15,6 +16,7 @@ import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.impl.VertxHttpRequestDecoder;
 
+import java.net.InetSocketAddress;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 
@@ -45,10 +47,21 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
     private int responsesPending;
     private boolean requestBodyInProgress;
     private ScheduledFuture<?> timer;
+    private String currentRequestId;
     private boolean closing;
 
-    public HardenedRequestDecoder(HttpServerOptions options, long headerReadTimeoutMillis, long keepAliveIdleMillis) {
+    private final RawRejections rejections;
+
+    /** Told of the requests this decoder answers itself, below Vert.x, so they reach the access log too. */
+    @FunctionalInterface
+    public interface RawRejections {
+        void rejected(ErrorCode error, String requestId, String clientIp, int bytesOut);
+    }
+
+    public HardenedRequestDecoder(HttpServerOptions options, long headerReadTimeoutMillis, long keepAliveIdleMillis,
+                                  RawRejections rejections) {
         super(options);
+        this.rejections = rejections;
         this.headerReadTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(headerReadTimeoutMillis);
         this.keepAliveIdleNanos = TimeUnit.MILLISECONDS.toNanos(keepAliveIdleMillis);
     }
@@ -112,6 +125,9 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
         awaitingHead = false;
         requestBodyInProgress = true;
         responsesPending++;
+        // the id is settled here so that an answer given below Vert.x (a broken body) names the same request
+        currentRequestId = RequestIds.acceptOrGenerate(request.headers().get("x-request-id"));
+        request.headers().set("x-request-id", currentRequestId);
         if (obsFoldSeen && request.decoderResult().isSuccess()) {
             request.setDecoderResult(DecoderResult.failure(
                     new RequestRejected(ErrorCode.BAD_REQUEST, "obsolete line folding in headers")));
@@ -157,16 +173,25 @@ public final class HardenedRequestDecoder extends VertxHttpRequestDecoder {
         if (onExpiry == null) {
             ctx.close(); // idle keep-alive: close quietly, as nginx does
         } else {
-            ctx.writeAndFlush(Unpooled.wrappedBuffer(ErrorResponses.rawResponse(onExpiry, null)))
-                    .addListener(ChannelFutureListener.CLOSE);
+            answerAndClose(onExpiry, RequestIds.generate(), true);
         }
     }
 
     private void rejectBrokenBody() {
         closing = true;
         cancelTimer();
-        ctx.writeAndFlush(Unpooled.wrappedBuffer(ErrorResponses.rawResponse(ErrorCode.BAD_CHUNK, null)))
-                .addListener(ChannelFutureListener.CLOSE);
+        // the request's exchange sees the failure too and writes its access-log line
+        answerAndClose(ErrorCode.BAD_CHUNK, currentRequestId, false);
+    }
+
+    private void answerAndClose(ErrorCode error, String requestId, boolean report) {
+        byte[] response = ErrorResponses.rawResponse(error, requestId);
+        ctx.writeAndFlush(Unpooled.wrappedBuffer(response)).addListener(ChannelFutureListener.CLOSE);
+        if (report) {
+            String clientIp = ctx.channel().remoteAddress() instanceof InetSocketAddress address
+                    ? address.getAddress().getHostAddress() : null;
+            rejections.rejected(error, requestId, clientIp, response.length);
+        }
     }
 
     /**

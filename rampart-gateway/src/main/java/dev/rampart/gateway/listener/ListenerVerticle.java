@@ -21,9 +21,12 @@ public final class ListenerVerticle extends VerticleBase {
     private final Handler<HttpServerRequest> requests;
     private final Handler<HttpServerRequest> invalidRequests;
     private final Consumer<HttpServer> onListening;
+    private final HardenedRequestDecoder.RawRejections rawRejections;
 
     public ListenerVerticle(ListenConfig config, int port, Handler<HttpServerRequest> requests,
-                            Handler<HttpServerRequest> invalidRequests, Consumer<HttpServer> onListening) {
+                            Handler<HttpServerRequest> invalidRequests, Consumer<HttpServer> onListening,
+                            HardenedRequestDecoder.RawRejections rawRejections) {
+        this.rawRejections = rawRejections;
         this.config = config;
         this.port = port;
         this.requests = requests;
@@ -54,7 +57,8 @@ public final class ListenerVerticle extends VerticleBase {
                     if (connection instanceof ConnectionBase base) {
                         base.channelHandlerContext().pipeline().replace(HardenedRequestDecoder.PIPELINE_NAME,
                                 HardenedRequestDecoder.PIPELINE_NAME,
-                                new HardenedRequestDecoder(options, headerReadMillis, keepAliveMillis));
+                                new HardenedRequestDecoder(options, headerReadMillis, keepAliveMillis,
+                                        rawRejections));
                     }
                 })
                 .requestHandler(requests)

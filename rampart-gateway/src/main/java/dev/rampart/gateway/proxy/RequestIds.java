@@ -10,7 +10,7 @@ public final class RequestIds {
     private RequestIds() {
     }
 
-    static String acceptOrGenerate(String fromClient) {
+    public static String acceptOrGenerate(String fromClient) {
         return fromClient != null && acceptable(fromClient) ? fromClient : generate();
     }
 
