@@ -52,6 +52,7 @@ public final class Gateway {
     private final Tracing tracing;
     private final GatewayMetrics metrics; // null when metrics are off
     private final RouteStats routeStats;
+    private final AccessLog accessLog;
     private volatile boolean draining;
     private AdminServer admin;
 
@@ -59,7 +60,7 @@ public final class Gateway {
         this.vertx = vertx;
         this.startConfig = config;
         this.metrics = metrics;
-        AccessLog accessLog = new AccessLog(config.service(), config.accessLog(), StdoutSink.get());
+        this.accessLog = new AccessLog(config.service(), config.accessLog(), StdoutSink.get());
         this.routeStats = new RouteStats(System::nanoTime);
         this.listener = metrics == null ? ExchangeListener.of(accessLog, routeStats)
                 : ExchangeListener.of(accessLog, routeStats, metrics);
@@ -241,6 +242,10 @@ public final class Gateway {
                 .map(server -> server.shutdown(drainMillis, TimeUnit.MILLISECONDS))
                 .toList();
         return Future.join(closing)
+                .transform(ar -> {
+                    accessLog.flushAll(); // the last requests' lines, before the event loops stop
+                    return Future.<Void>succeededFuture();
+                })
                 .transform(ar -> Future.join(table.get().clusters().values().stream()
                         .map(cluster -> cluster.shutdown(1000)).toList()))
                 .transform(ar -> admin == null ? Future.succeededFuture() : admin.close())

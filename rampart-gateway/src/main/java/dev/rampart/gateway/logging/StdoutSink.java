@@ -29,7 +29,8 @@ public final class StdoutSink {
     private final OutputStream out;
     private final Thread writer;
 
-    StdoutSink(OutputStream out) {
+    /** A sink writing to {@code out} instead of stdout: for tests and embedding. */
+    public StdoutSink(OutputStream out) {
         this.out = out;
         this.writer = new Thread(this::drainForever, "rampart-stdout-writer");
         this.writer.setDaemon(true);
@@ -44,6 +45,13 @@ public final class StdoutSink {
     public void offer(String line) {
         if (!lines.offer(line)) {
             dropped.incrementAndGet();
+        }
+    }
+
+    /** Queues several lines at once, each already ending in a newline. Never blocks. */
+    public void offerLines(String linesWithNewlines) {
+        if (!lines.offer(linesWithNewlines)) {
+            dropped.addAndGet(linesWithNewlines.chars().filter(c -> c == '\n').count());
         }
     }
 
@@ -92,7 +100,9 @@ public final class StdoutSink {
                 bytes.reset();
                 for (String line : batch) {
                     bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
-                    bytes.write('\n');
+                    if (line.isEmpty() || line.charAt(line.length() - 1) != '\n') {
+                        bytes.write('\n');
+                    }
                 }
                 batch.clear();
                 long lost = dropped.getAndSet(0);

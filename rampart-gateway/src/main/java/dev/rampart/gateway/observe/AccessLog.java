@@ -4,6 +4,11 @@ import dev.rampart.core.config.AccessLogConfig;
 import dev.rampart.gateway.logging.JsonText;
 import dev.rampart.gateway.logging.Rfc3339;
 import dev.rampart.gateway.logging.StdoutSink;
+import io.vertx.core.internal.ContextInternal;
+
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 
 /**
  * One JSON line per request (rule 2). Headers are never logged, so Authorization, Cookie and configured secret
@@ -20,15 +25,69 @@ public final class AccessLog implements ExchangeListener {
         this.sink = sink;
     }
 
+    /** Lines formatted on one event loop, handed to the sink together: one hand-over per batch, not per line. */
+    private static final class Batch {
+        final StringBuilder lines = new StringBuilder(BATCH_BYTES + 1024);
+        boolean flushScheduled;
+    }
+
+    private static final int BATCH_BYTES = 32 * 1024;
+    private static final long BATCH_DELAY_MILLIS = 2;
+    private final List<Batch> allBatches = new CopyOnWriteArrayList<>();
+    private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(() -> {
+        Batch batch = new Batch();
+        allBatches.add(batch);
+        return batch;
+    });
+
     @Override
     public void finished(ExchangeRecord record) {
-        if (config.enabled()) {
+        if (!config.enabled()) {
+            return;
+        }
+        ContextInternal context = ContextInternal.current();
+        if (context == null || !context.nettyEventLoop().inEventLoop()) {
             sink.offer(format(service, config.includeQuery(), record));
+            return;
+        }
+        Batch batch = batches.get();
+        boolean full;
+        synchronized (batch) { // uncontended but for flushAll at shutdown
+            append(batch.lines, service, config.includeQuery(), record).append('\n');
+            full = batch.lines.length() >= BATCH_BYTES;
+        }
+        if (full) {
+            flush(batch);
+        } else if (!batch.flushScheduled) {
+            // a quiet moment must not hold lines back: they go out within a couple of milliseconds anyway
+            batch.flushScheduled = true;
+            context.nettyEventLoop().schedule(() -> {
+                batch.flushScheduled = false;
+                flush(batch);
+            }, BATCH_DELAY_MILLIS, TimeUnit.MILLISECONDS);
         }
     }
 
+    private void flush(Batch batch) {
+        synchronized (batch) {
+            if (batch.lines.length() > 0) {
+                sink.offerLines(batch.lines.toString());
+                batch.lines.setLength(0);
+            }
+        }
+    }
+
+    /** Hands every pending line to the sink: at shutdown, when the event loops' own flushes may never run. */
+    public void flushAll() {
+        allBatches.forEach(this::flush);
+    }
+
     static String format(String service, boolean includeQuery, ExchangeRecord e) {
-        StringBuilder out = new StringBuilder(640).append("{\"timestamp\":\"");
+        return append(new StringBuilder(640), service, includeQuery, e).toString();
+    }
+
+    private static StringBuilder append(StringBuilder out, String service, boolean includeQuery, ExchangeRecord e) {
+        out.append("{\"timestamp\":\"");
         Rfc3339.append(out, e.startEpochMillis()).append('"');
         out.append(",\"level\":\"").append(e.status() >= 500 ? "ERROR" : e.status() >= 400 ? "WARN" : "INFO").append('"');
         out.append(",\"logger\":\"rampart.access\"");
@@ -56,7 +115,7 @@ public final class AccessLog implements ExchangeListener {
             JsonText.field(out, "trace_id", e.traceId());
             JsonText.field(out, "span_id", e.spanId());
         }
-        return out.append('}').toString();
+        return out.append('}');
     }
 
     /** {@code ,"name":12.345} with microsecond precision, or {@code null} for a negative (unmeasured) value. */
