@@ -21,7 +21,8 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StdoutSink {
     private static final int CAPACITY = 65_536;
-    private static final long IDLE_POLL_NANOS = 1_000_000;
+    private static final long MIN_IDLE_POLL_NANOS = 1_000_000;
+    private static final long MAX_IDLE_POLL_NANOS = 50_000_000;
     private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
 
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(CAPACITY);
@@ -83,17 +84,21 @@ public final class StdoutSink {
     private void drainForever() {
         List<String> batch = new ArrayList<>(1024);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        long idlePollNanos = MIN_IDLE_POLL_NANOS;
         while (true) {
             String first = lines.poll();
             if (first == null) {
                 // polling rather than take(): a blocked taker would make every offer() wake this thread with a
-                // futex call, which costs the event loop more than formatting the line did
-                LockSupport.parkNanos(IDLE_POLL_NANOS);
+                // futex call, which costs the event loop more than formatting the line did; the poll backs off
+                // while nothing is logged, so an idle gateway does not wake a thousand times a second
+                LockSupport.parkNanos(idlePollNanos);
+                idlePollNanos = Math.min(idlePollNanos * 2, MAX_IDLE_POLL_NANOS);
                 if (Thread.interrupted()) {
                     return;
                 }
                 continue;
             }
+            idlePollNanos = MIN_IDLE_POLL_NANOS;
             batch.add(first);
             synchronized (this) {
                 lines.drainTo(batch, 4096);
