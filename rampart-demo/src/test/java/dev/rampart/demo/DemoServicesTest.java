@@ -389,6 +389,126 @@ class DemoServicesTest {
         assertThat(call("pricing", HttpMethod.GET, "/_demo/knobs").json().getJsonObject("knobs")).isEmpty();
     }
 
+    @Test
+    void healthzIs503WhileTheServiceIsToldItIsUnhealthyAndOtherPathsStillWork() throws Exception {
+        putKnobs("offers", new JsonObject().put("healthy", false));
+
+        Answer unhealthy = call("offers", HttpMethod.GET, "/healthz");
+        assertThat(unhealthy.status()).isEqualTo(503);
+        assertThat(unhealthy.json().getString("status")).isEqualTo("unhealthy");
+        assertThat(unhealthy.header("Retry-After")).isNull();
+        assertThat(call("offers", HttpMethod.GET, "/offers?sku=1").status()).isEqualTo(200);
+        assertThat(call("pricing", HttpMethod.GET, "/healthz").status()).isEqualTo(200);
+        assertThat(call("offers", HttpMethod.GET, "/healthz?healthy=true").status()).isEqualTo(200);
+
+        call("offers", HttpMethod.DELETE, "/_demo/knobs");
+        assertThat(call("offers", HttpMethod.GET, "/healthz").json().getString("status")).isEqualTo("ok");
+    }
+
+    @Test
+    void anOverloadedServiceMarksEvery503AsOverloadAndNothingElse() throws Exception {
+        putKnobs("tax", new JsonObject().put("overloaded", true));
+
+        Answer forced = call("tax", HttpMethod.GET, "/tax/DE?status=503");
+        Answer injected = call("tax", HttpMethod.GET, "/tax/DE?error-every=1&error-status=503");
+        Answer health = call("tax", HttpMethod.GET, "/healthz?healthy=false");
+        Answer other = call("tax", HttpMethod.GET, "/tax/DE?status=500");
+        Answer fine = call("tax", HttpMethod.GET, "/tax/DE");
+
+        for (Answer overloaded : List.of(forced, injected, health)) {
+            assertThat(overloaded.status()).isEqualTo(503);
+            assertThat(overloaded.header("Retry-After")).isEqualTo("1");
+            assertThat(overloaded.header("x-rampart-overloaded")).isEqualTo("true");
+        }
+        for (Answer notOverloaded : List.of(other, fine)) {
+            assertThat(notOverloaded.header("Retry-After")).isNull();
+            assertThat(notOverloaded.header("x-rampart-overloaded")).isNull();
+        }
+        Answer withoutTheKnob = call("pricing", HttpMethod.GET, "/prices/1?status=503");
+        assertThat(withoutTheKnob.header("x-rampart-overloaded")).isNull();
+    }
+
+    @Test
+    void errorStatusChangesTheStatusOfInjectedErrors() throws Exception {
+        Answer answer = call("inventory", HttpMethod.GET, "/inventory/7?error-rate=100%25&error-status=503");
+
+        assertThat(answer.status()).isEqualTo(503);
+        assertThat(answer.json().getString("code")).isEqualTo("injected_error");
+        assertThat(answer.header("Retry-After")).isNull();
+    }
+
+    @Test
+    void hangRateOfOneNeverAnswers() {
+        assertThatThrownBy(() -> send(services.port("pricing"), HttpMethod.GET, "/prices/42?hang-rate=1",
+                NO_BODY, 700))
+                .hasMessageContaining("timeout");
+    }
+
+    @Test
+    void resetRateOfOneDropsTheConnection() {
+        assertThatThrownBy(() -> call("payments", HttpMethod.GET, "/payments/x?reset-rate=1"))
+                .satisfies(e -> assertThat(e.toString()).containsAnyOf("reset", "closed"));
+    }
+
+    @Test
+    void statsCountRequestsAndOutcomesButNotHealthChecksOrControlCalls() throws Exception {
+        call("inventory", HttpMethod.POST, "/_demo/stats/reset");
+
+        call("inventory", HttpMethod.GET, "/inventory/1");
+        call("inventory", HttpMethod.GET, "/inventory/1?status=503");
+        call("inventory", HttpMethod.GET, "/nope");
+        call("inventory", HttpMethod.GET, "/inventory/1?error-rate=1");
+        call("inventory", HttpMethod.GET, "/inventory/1?latency=soon");
+        call("inventory", HttpMethod.GET, "/healthz");
+        call("inventory", HttpMethod.GET, "/_demo/knobs");
+        Answer stats = call("inventory", HttpMethod.GET, "/_demo/stats");
+
+        assertThat(stats.status()).isEqualTo(200);
+        assertThat(stats.json().getString("service")).isEqualTo("inventory");
+        assertThat(stats.json().getLong("requests")).isEqualTo(5);
+        JsonObject outcomes = stats.json().getJsonObject("outcomes");
+        assertThat(outcomes.getLong("ok")).isEqualTo(2); // the 404 was answered normally
+        assertThat(outcomes.getLong("forced_status")).isEqualTo(1);
+        assertThat(outcomes.getLong("injected_error")).isEqualTo(1);
+        assertThat(outcomes.getLong("hang")).isZero();
+    }
+
+    @Test
+    void resettingTheStatsAnswersTheCountsClearedAndStartsFromZero() throws Exception {
+        call("tax", HttpMethod.POST, "/_demo/stats/reset");
+        call("tax", HttpMethod.GET, "/tax/DE");
+        call("tax", HttpMethod.GET, "/tax/FR");
+
+        Answer cleared = call("tax", HttpMethod.POST, "/_demo/stats/reset");
+
+        assertThat(cleared.json().getLong("requests")).isEqualTo(2);
+        assertThat(call("tax", HttpMethod.GET, "/_demo/stats").json().getLong("requests")).isZero();
+    }
+
+    @Test
+    void knobsNeverApplyToTheControlPaths() throws Exception {
+        putKnobs("payments", new JsonObject().put("hang", true).put("status", 500));
+
+        assertThat(call("payments", HttpMethod.GET, "/_demo/stats").status()).isEqualTo(200);
+        assertThat(call("payments", HttpMethod.POST, "/_demo/stats/reset").status()).isEqualTo(200);
+        assertThat(call("payments", HttpMethod.GET, "/_demo/knobs").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aWrongMethodOrAnUnknownControlPathSaysWhatExists() throws Exception {
+        Answer wrongMethod = call("pricing", HttpMethod.POST, "/_demo/stats");
+        Answer resetByGet = call("pricing", HttpMethod.GET, "/_demo/stats/reset");
+        Answer unknown = call("pricing", HttpMethod.GET, "/_demo/nope");
+
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.header("Allow")).isEqualTo("GET, HEAD");
+        assertThat(resetByGet.status()).isEqualTo(405);
+        assertThat(resetByGet.header("Allow")).isEqualTo("POST");
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.json().getString("message"))
+                .isEqualTo("path: /_demo/nope (expected: one of /_demo/knobs, /_demo/stats, /_demo/stats/reset)");
+    }
+
     // --- echo and bytes ---
 
     @Test

@@ -24,11 +24,13 @@ public final class DemoExchange {
     private final String service;
     private final HttpServerRequest request;
     private final Map<String, String> pathParams;
+    private final Knobs knobs;
 
-    DemoExchange(String service, HttpServerRequest request, Map<String, String> pathParams) {
+    DemoExchange(String service, HttpServerRequest request, Map<String, String> pathParams, Knobs knobs) {
         this.service = Objects.requireNonNull(service, "service");
         this.request = Objects.requireNonNull(request, "request");
         this.pathParams = Map.copyOf(pathParams);
+        this.knobs = Objects.requireNonNull(knobs, "knobs");
     }
 
     public String service() {
@@ -37,6 +39,11 @@ public final class DemoExchange {
 
     public HttpServerRequest request() {
         return request;
+    }
+
+    /** The knobs in force for this request: the service's, overridden by those in its query. */
+    public Knobs knobs() {
+        return knobs;
     }
 
     public HttpServerResponse response() {

@@ -7,12 +7,12 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.json.JsonObject;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,13 +23,21 @@ import java.util.stream.Collectors;
 
 /**
  * The HTTP/1.1 server of one demo service: its own endpoints, plus {@code /healthz}, {@code /echo}, {@code /bytes/{n}}
- * and {@code /_demo/knobs}, all answering in JSON with an {@code X-Demo-Service} header. The knobs apply to every
- * path except {@code /_demo/knobs} itself, so a hung or failing service can always be put right.
+ * and the control paths {@code /_demo/knobs} and {@code /_demo/stats}, all answering in JSON with an
+ * {@code X-Demo-Service} header. The knobs apply to every path except the control paths, so a hung or failing service
+ * can always be put right.
  */
 public final class DemoServer {
 
     public static final String SERVICE_HEADER = "X-Demo-Service";
-    public static final String KNOBS_PATH = "/_demo/knobs";
+    public static final String HEALTH_PATH = "/healthz";
+    /** Paths under this prefix control the service; knobs never apply to them and they are never counted. */
+    public static final String CONTROL_PREFIX = "/_demo/";
+    public static final String KNOBS_PATH = CONTROL_PREFIX + "knobs";
+    public static final String STATS_PATH = CONTROL_PREFIX + "stats";
+    public static final String STATS_RESET_PATH = STATS_PATH + "/reset";
+    /** Sent with every 503 while the {@code overloaded} knob is on; a gateway must not retry such an answer. */
+    public static final String OVERLOADED_HEADER = "x-rampart-overloaded";
 
     /** A knobs body is a handful of fields; anything bigger is a mistake. */
     private static final int KNOBS_BODY_LIMIT = 16 * 1024;
@@ -42,6 +50,7 @@ public final class DemoServer {
     private volatile Knobs serviceKnobs = Knobs.NONE;
     /** Requests counted for {@code error-every}; restarted whenever the service's knobs change. */
     private final AtomicLong counted = new AtomicLong();
+    private final RequestCounts requestCounts = new RequestCounts();
     private HttpServer server;
 
     /**
@@ -55,7 +64,7 @@ public final class DemoServer {
         this.accessLog = new AccessLog(verbose);
         this.random = Objects.requireNonNull(random, "random");
         List<Route> all = new ArrayList<>(serviceRoutes);
-        all.add(Route.get("/healthz", ex -> ex.json(200, new JsonObject().put("status", "ok").put("service", name))));
+        all.add(Route.get(HEALTH_PATH, this::answerHealth));
         all.add(Route.anyMethod("/echo/**", EchoEndpoint::handle));
         all.add(Route.get("/bytes/{n}", ByteStreamEndpoint::handle));
         this.routes = List.copyOf(all);
@@ -83,25 +92,37 @@ public final class DemoServer {
         long start = System.nanoTime();
         request.pause(); // until an endpoint reads the body, so that none of it is lost while a latency knob waits
         request.response().putHeader(SERVICE_HEADER, name);
-        DemoExchange exchange = new DemoExchange(name, request, Map.of());
-        if (request.path().equals(KNOBS_PATH)) {
-            logWhenAnswered(request, "knobs", start);
-            controlKnobs(exchange);
+        DemoExchange withoutKnobs = new DemoExchange(name, request, Map.of(), Knobs.NONE);
+        if (request.path().startsWith(CONTROL_PREFIX)) {
+            logWhenAnswered(request, "control", start);
+            control(withoutKnobs);
             return;
         }
+        boolean counts = !request.path().equals(HEALTH_PATH);
+        if (counts) {
+            requestCounts.arrived();
+        }
+        Knobs knobs;
         FaultPlan plan;
         try {
-            Knobs knobs = serviceKnobs.overriddenBy(Knobs.fromQuery(request.params()));
+            knobs = serviceKnobs.overriddenBy(Knobs.fromQuery(request.params()));
             plan = FaultPlan.decide(knobs, knobs.countsRequests() ? counted.incrementAndGet() : 0, random);
         } catch (InvalidInputException e) {
             logWhenAnswered(request, "bad_request", start);
-            exchange.fail(e);
+            withoutKnobs.fail(e);
             return;
         } catch (IllegalArgumentException e) { // Vert.x could not decode the query string
             logWhenAnswered(request, "bad_request", start);
-            exchange.fail(InvalidInputException.of("query", request.query(), "a well-formed query string"));
+            withoutKnobs.fail(InvalidInputException.of("query", request.query(), "a well-formed query string"));
             return;
         }
+        if (counts) {
+            requestCounts.decided(plan.fault());
+        }
+        if (knobs.signalsOverload()) {
+            signalOverloadOn503(request.response());
+        }
+        DemoExchange exchange = new DemoExchange(name, request, Map.of(), knobs);
         if (plan.delayMillis() > 0) {
             vertx.setTimer(plan.delayMillis(), timer -> carryOut(plan, exchange, start));
         } else {
@@ -116,8 +137,7 @@ public final class DemoServer {
         }
         boolean answers = plan.fault() != FaultPlan.Fault.RESET && plan.fault() != FaultPlan.Fault.HANG;
         if (answers) {
-            String outcome = plan.fault() == FaultPlan.Fault.NONE ? "ok" : plan.fault().name().toLowerCase(Locale.ROOT);
-            logWhenAnswered(request, outcome, start);
+            logWhenAnswered(request, RequestCounts.outcomeName(plan.fault()), start);
         }
         switch (plan.fault()) {
             case RESET -> {
@@ -125,9 +145,9 @@ public final class DemoServer {
                 ConnectionReset.abort(request);
             }
             case HANG -> accessLog.record(name, request, 0, "hang", start); // and never answer
-            case INJECTED_ERROR -> exchange.error(500, "injected_error",
+            case INJECTED_ERROR -> exchange.error(plan.status(), "injected_error",
                     "failure injected by the " + Knobs.ERROR_RATE + " or " + Knobs.ERROR_EVERY + " knob");
-            case FORCED_STATUS -> answerForcedStatus(exchange, plan.forcedStatus());
+            case FORCED_STATUS -> answerForcedStatus(exchange, plan.status());
             case NONE -> route(exchange);
         }
     }
@@ -150,7 +170,7 @@ public final class DemoServer {
                 continue;
             }
             if (route.accepts(request.method())) {
-                DemoExchange exchange = new DemoExchange(name, request, params.get());
+                DemoExchange exchange = new DemoExchange(name, request, params.get(), bare.knobs());
                 try {
                     route.endpoint().handle(exchange);
                 } catch (RuntimeException e) {
@@ -168,8 +188,53 @@ public final class DemoServer {
         } else {
             bare.error(404, "not_found", InvalidInputException.message("path", request.path(), "one of "
                     + routes.stream().map(r -> r.path().source()).collect(Collectors.joining(", "))
-                    + ", " + KNOBS_PATH));
+                    + ", " + KNOBS_PATH + ", " + STATS_PATH));
         }
+    }
+
+    /** 200 {@code {"status":"ok"}}, or 503 {@code {"status":"unhealthy"}} while the {@code healthy} knob is false. */
+    private void answerHealth(DemoExchange exchange) {
+        boolean healthy = exchange.knobs().reportsHealthy();
+        exchange.json(healthy ? 200 : 503,
+                new JsonObject().put("status", healthy ? "ok" : "unhealthy").put("service", name));
+    }
+
+    /**
+     * Adds the overload signals to the response if it turns out to be a 503, whichever knob or endpoint produced it:
+     * the status is only known once the headers are about to go.
+     */
+    private static void signalOverloadOn503(HttpServerResponse response) {
+        response.headersEndHandler(v -> {
+            if (response.getStatusCode() == 503) {
+                response.putHeader(HttpHeaders.RETRY_AFTER, "1").putHeader(OVERLOADED_HEADER, "true");
+            }
+        });
+    }
+
+    private void control(DemoExchange exchange) {
+        String path = exchange.request().path();
+        switch (path) {
+            case KNOBS_PATH -> controlKnobs(exchange);
+            case STATS_PATH -> onlyWith(exchange, List.of("GET", "HEAD"), () -> answerStats(exchange, false));
+            case STATS_RESET_PATH -> onlyWith(exchange, List.of("POST"), () -> answerStats(exchange, true));
+            default -> exchange.error(404, "not_found", InvalidInputException.message("path", path,
+                    "one of " + String.join(", ", KNOBS_PATH, STATS_PATH, STATS_RESET_PATH)));
+        }
+    }
+
+    private void onlyWith(DemoExchange exchange, List<String> methods, Runnable answer) {
+        String method = exchange.request().method().name();
+        if (methods.contains(method)) {
+            answer.run();
+        } else {
+            answerMethodNotAllowed(exchange, methods);
+        }
+    }
+
+    /** {@code GET /_demo/stats} shows the counts; {@code POST /_demo/stats/reset} shows them and starts again from 0. */
+    private void answerStats(DemoExchange exchange, boolean reset) {
+        JsonObject counts = reset ? requestCounts.resetToJson() : requestCounts.toJson();
+        exchange.json(200, new JsonObject().put("service", name).mergeIn(counts));
     }
 
     private void answerMethodNotAllowed(DemoExchange exchange, Collection<String> allowed) {
