@@ -4,7 +4,6 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -15,7 +14,6 @@ import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
-import java.util.stream.Collectors;
 
 /** Turns the YAML tree of a config file into a {@link RampartConfig}, checking every rule and reporting every miss. */
 final class ConfigBinder {
@@ -28,11 +26,13 @@ final class ConfigBinder {
             "max-header-size", "drain-timeout");
     static final List<String> ADMIN_KEYS = List.of("bind", "port");
     static final List<String> ACCESS_LOG_KEYS = List.of("enabled", "query-string", "secret-headers");
-    static final List<String> UPSTREAM_KEYS = List.of("endpoints", "load-balancer", "pool", "tls");
+    static final List<String> UPSTREAM_KEYS = List.of("endpoints", "load-balancer", "pool", "tls", "backup",
+            "health-check", "circuit-breaker", "outlier-detection", "retry-budget", "concurrency-limit");
     static final List<String> POOL_KEYS = List.of("max-connections", "max-waiting", "idle-timeout");
     static final List<String> TLS_KEYS = List.of("verify");
     static final List<String> ROUTE_KEYS = List.of("id", "match", "upstream", "strip-prefix", "rewrite", "timeouts",
-            "max-body-size", "server-timing", "mask-upstream-errors");
+            "max-body-size", "server-timing", "mask-upstream-errors", "retries", "hedge", "fallback",
+            "concurrency-limit", "critical", "fault");
     static final List<String> MATCH_KEYS = List.of("host", "path", "prefix", "methods", "headers");
     static final List<String> REWRITE_KEYS = List.of("regex", "replacement");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "first-byte", "idle", "total");
@@ -52,7 +52,6 @@ final class ConfigBinder {
     private static final Pattern HOST_PATTERN = Pattern.compile("(\\*\\.)?" + DNS_NAME);
     private static final Pattern IPV6_GROUP = Pattern.compile("[0-9a-fA-F]{1,4}");
     private static final Pattern IPV4 = Pattern.compile("([0-9]{1,3}\\.){3}[0-9]{1,3}");
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final Pattern METHOD = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Z-]+");
     private static final Pattern PATH = Pattern.compile("/[^\\s?#]*");
 
@@ -62,7 +61,6 @@ final class ConfigBinder {
             + "or digit";
     private static final String UPSTREAMS_EXPECTED = "a mapping of upstream names to upstreams";
     private static final String ADDRESS_EXPECTED = "a host name or an IP address, e.g. 0.0.0.0 or ::";
-    private static final String HEADER_EXPECTED = "a header name, e.g. X-Api-Key";
     private static final String ENDPOINT_EXPECTED = "an http:// or https:// URL with a host and an optional port, "
             + "without path, query or user info, e.g. http://127.0.0.1:7001";
     private static final String ENDPOINTS_EXPECTED = "a list of at least one endpoint URL, e.g. "
@@ -71,10 +69,12 @@ final class ConfigBinder {
 
     private final ConfigErrors errors;
     private final ValueReader values;
+    private final ResilienceBinder resilience;
 
     private ConfigBinder(ConfigErrors errors) {
         this.errors = errors;
         this.values = new ValueReader(errors);
+        this.resilience = new ResilienceBinder(values);
     }
 
     /** The config the document describes, or {@code null} when it breaks a rule; each broken rule is in errors. */
@@ -235,17 +235,11 @@ final class ConfigBinder {
         }
         AccessLogConfig defaults = AccessLogConfig.defaults();
         List<String> secretHeaders = values.optional(m, "secret-headers", List.of(),
-                n -> values.oneOrMany(n, this::headerName, "a header name or a list of them"));
+                n -> values.oneOrMany(n, values::headerName, "a header name or a list of them"));
         return new AccessLogConfig(
                 values.optional(m, "enabled", defaults.enabled(), values::bool),
                 values.optional(m, "query-string", defaults.includeQuery(), values::bool),
                 List.copyOf(new LinkedHashSet<>(secretHeaders)));
-    }
-
-    /** A header name as a valid token, lower-cased as HTTP compares them. */
-    private String headerName(YamlNode node) {
-        String name = values.string(node, TOKEN.asMatchPredicate(), HEADER_EXPECTED);
-        return name == null ? null : name.toLowerCase(Locale.ROOT);
     }
 
     private Map<String, UpstreamConfig> upstreams(YamlNode.Mapping m) {
@@ -265,6 +259,7 @@ final class ConfigBinder {
                 upstreams.put(entry.key(), upstream);
             }
         }
+        resilience.checkBackups(m);
         return upstreams;
     }
 
@@ -276,13 +271,24 @@ final class ConfigBinder {
         YamlNode endpointsNode = values.required(m, "endpoints", ENDPOINTS_EXPECTED);
         List<Endpoint> endpoints = endpointsNode == null ? null : endpoints(endpointsNode);
         LoadBalancing loadBalancing = values.optional(m, "load-balancer", LoadBalancing.ROUND_ROBIN,
-                this::loadBalancing);
+                n -> values.choice(n, LoadBalancing.values(), LoadBalancing::configName));
         PoolConfig pool = values.optional(m, "pool", PoolConfig.defaults(), this::pool);
         Boolean tlsVerify = values.optional(m, "tls", true, n -> {
             YamlNode.Mapping tls = values.section(n, TLS_KEYS);
             return tls == null ? null : values.optional(tls, "verify", true, values::bool);
         });
-        return endpoints == null ? null : new UpstreamConfig(name, endpoints, loadBalancing, pool, tlsVerify);
+        String backup = values.optional(m, "backup", null, n -> values.text(n, "the name of another upstream"));
+        HealthCheckConfig healthCheck = values.optional(m, "health-check", null, resilience::healthCheck);
+        CircuitBreakerConfig circuitBreaker = values.optional(m, "circuit-breaker", CircuitBreakerConfig.defaults(),
+                resilience::circuitBreaker);
+        OutlierDetectionConfig outlierDetection = values.optional(m, "outlier-detection",
+                OutlierDetectionConfig.defaults(), resilience::outlierDetection);
+        RetryBudgetConfig retryBudget = values.optional(m, "retry-budget", RetryBudgetConfig.defaults(),
+                resilience::retryBudget);
+        ConcurrencyLimitConfig concurrencyLimit = values.optional(m, "concurrency-limit", null,
+                resilience::concurrencyLimit);
+        return endpoints == null ? null : new UpstreamConfig(name, endpoints, loadBalancing, pool, tlsVerify, backup,
+                healthCheck, circuitBreaker, outlierDetection, retryBudget, concurrencyLimit);
     }
 
     private List<Endpoint> endpoints(YamlNode node) {
@@ -335,22 +341,6 @@ final class ConfigBinder {
         return new Endpoint(tls, host, uri.getPort() > 0 ? uri.getPort() : tls ? 443 : 80);
     }
 
-    private LoadBalancing loadBalancing(YamlNode node) {
-        String expected = Arrays.stream(LoadBalancing.values())
-                .map(LoadBalancing::configName)
-                .collect(Collectors.joining(" or "));
-        String text = values.text(node, expected);
-        for (LoadBalancing candidate : LoadBalancing.values()) {
-            if (candidate.configName().equals(text)) {
-                return candidate;
-            }
-        }
-        if (text != null) {
-            values.reject(node, expected);
-        }
-        return null;
-    }
-
     private PoolConfig pool(YamlNode node) {
         YamlNode.Mapping m = values.section(node, POOL_KEYS);
         if (m == null) {
@@ -401,12 +391,25 @@ final class ConfigBinder {
         RouteMatch match = values.optional(m, "match", MATCH_ALL, this::match);
         String upstream = upstreamReference(m, upstreamNames);
         PathRewrite rewrite = values.eitherOf(m, "strip-prefix", this::stripPrefix, "rewrite", this::regexRewrite);
+        int errorsBeforeTimeouts = errors.count();
         TimeoutsConfig timeouts = values.optional(m, "timeouts", TimeoutsConfig.defaults(), this::timeouts);
+        // What must fit in the total is checked only against a total read without mistakes, not against a stand-in.
+        TotalTimeout total = errors.count() > errorsBeforeTimeouts ? null
+                : new TotalTimeout(timeouts.total(), find(m, "timeouts", "total") == null);
         long maxBodySize = values.optional(m, "max-body-size", RouteConfig.DEFAULT_MAX_BODY_SIZE,
                 n -> values.size(n, 0, RouteConfig.MAX_MAX_BODY_SIZE));
         boolean serverTiming = values.optional(m, "server-timing", false, values::bool);
         boolean maskUpstreamErrors = values.optional(m, "mask-upstream-errors", true, values::bool);
-        return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors);
+        RetryConfig retries = values.optional(m, "retries", RetryConfig.defaults(),
+                n -> resilience.retries(n, total));
+        HedgeConfig hedge = values.optional(m, "hedge", null, n -> resilience.hedge(n, total));
+        FallbackConfig fallback = values.optional(m, "fallback", null, resilience::fallback);
+        ConcurrencyLimitConfig concurrencyLimit = values.optional(m, "concurrency-limit", null,
+                resilience::concurrencyLimit);
+        boolean critical = values.optional(m, "critical", false, values::bool);
+        FaultConfig fault = values.optional(m, "fault", null, resilience::fault);
+        return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors,
+                retries, hedge, fallback, concurrencyLimit, critical, fault);
     }
 
     private String upstreamReference(YamlNode.Mapping route, Set<String> upstreamNames) {
@@ -431,7 +434,8 @@ final class ConfigBinder {
         List<String> methods = values.optional(m, "methods", List.of(),
                 n -> values.oneOrMany(n, item -> values.string(item, METHOD.asMatchPredicate(),
                         "an upper-case HTTP method, e.g. GET"), "an HTTP method or a list of them"));
-        Map<String, String> headers = values.optional(m, "headers", Map.of(), this::headers);
+        Map<String, String> headers = values.optional(m, "headers", Map.of(),
+                n -> values.headers(n, List.of(), value -> true, "the exact header value"));
         PathPattern path = values.eitherOf(m, "path", this::path, "prefix", this::prefix);
         return new RouteMatch(hosts, path, Set.copyOf(methods), headers);
     }
@@ -453,28 +457,6 @@ final class ConfigBinder {
         String text = values.string(node, t -> PATH.matcher(t).matches() && !t.contains("*"),
                 "a path prefix starting with /, without * (use path for globs), e.g. /v1/");
         return text == null ? null : new PathPattern.Prefix(text);
-    }
-
-    private Map<String, String> headers(YamlNode node) {
-        YamlNode.Mapping m = values.mapping(node, "a mapping of header names to values");
-        if (m == null) {
-            return null;
-        }
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (YamlNode.Entry entry : m.entries().values()) {
-            String name = entry.key().toLowerCase(Locale.ROOT);
-            if (!TOKEN.matcher(name).matches()) {
-                errors.atKey(m, entry, ValidationMessage.of(entry.key(), HEADER_EXPECTED));
-            } else if (headers.containsKey(name)) {
-                errors.atKey(m, entry, ValidationMessage.of(entry.key(),
-                        "each header once; names are compared ignoring case"));
-            }
-            String value = values.text(entry.value(), "the exact header value");
-            if (value != null) {
-                headers.putIfAbsent(name, value);
-            }
-        }
-        return headers;
     }
 
     private PathRewrite stripPrefix(YamlNode node) {
@@ -558,11 +540,7 @@ final class ConfigBinder {
 
     /** A part of the exchange cannot be allowed longer than the whole of it. */
     private void checkWithinTotal(YamlNode.Mapping timeouts, String part, Duration value, Duration total) {
-        if (value.compareTo(total) > 0) {
-            String totalSource = timeouts.get("total") == null ? " by default" : "";
-            values.reject(timeouts.get(part), "at most the total timeout (" + Durations.format(total) + totalSource
-                    + ")");
-        }
+        new TotalTimeout(total, timeouts.get("total") == null).checkFits(values, timeouts.get(part), value);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -36,6 +36,11 @@ final class ConfigErrors {
         add(entry.line(), entry.column(), mapping.childPath(entry.key()), message);
     }
 
+    /** How many errors were found so far; a reader compares two counts to learn whether a value had mistakes. */
+    int count() {
+        return errors.size();
+    }
+
     boolean isEmpty() {
         return errors.isEmpty();
     }

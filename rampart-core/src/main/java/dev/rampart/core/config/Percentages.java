@@ -23,6 +23,15 @@ public final class Percentages {
      * @throws IllegalArgumentException with a message {@code value (expected: …)}
      */
     public static double parse(String text) {
+        return percent(text).movePointLeft(2).doubleValue();
+    }
+
+    /** Parses a percentage into the number written: {@code 20%} → {@code 20}. Same syntax as {@link #parse}. */
+    static double parsePercent(String text) {
+        return percent(text).doubleValue();
+    }
+
+    private static BigDecimal percent(String text) {
         Objects.requireNonNull(text, "text");
         Matcher m = PERCENTAGE.matcher(text);
         if (!m.matches()) {
@@ -32,6 +41,6 @@ public final class Percentages {
         if (percent.compareTo(HUNDRED) > 0) {
             throw new IllegalArgumentException(ValidationMessage.of(text, SYNTAX));
         }
-        return percent.movePointLeft(2).doubleValue();
+        return percent;
     }
 }

@@ -7,9 +7,17 @@ package dev.rampart.core.config;
  * @param maxBodySize        largest request body accepted, in bytes; larger gets 413
  * @param serverTiming       whether responses carry a {@code Server-Timing} header with the gateway's per-hop times
  * @param maskUpstreamErrors whether an upstream's 5xx body is replaced by the gateway's JSON error (rule 13)
+ * @param retries            when a failed request is tried again; {@link RetryConfig#disabled()} when off
+ * @param hedge              a second attempt when the first is slow; {@code null} = no hedging
+ * @param fallback           the response given when the upstream cannot be used; {@code null} = the usual error
+ * @param concurrencyLimit   the most requests in flight on this route; {@code null} = no limit of its own
+ * @param critical           whether the route is kept serving first when the gateway sheds load
+ * @param fault              faults injected on purpose; {@code null} = none
  */
 public record RouteConfig(String id, RouteMatch match, String upstream, PathRewrite rewrite, TimeoutsConfig timeouts,
-                          long maxBodySize, boolean serverTiming, boolean maskUpstreamErrors) {
+                          long maxBodySize, boolean serverTiming, boolean maskUpstreamErrors, RetryConfig retries,
+                          HedgeConfig hedge, FallbackConfig fallback, ConcurrencyLimitConfig concurrencyLimit,
+                          boolean critical, FaultConfig fault) {
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final long MAX_MAX_BODY_SIZE = 64L * 1024 * 1024 * 1024;
 }

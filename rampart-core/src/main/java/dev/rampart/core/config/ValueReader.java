@@ -2,7 +2,10 @@ package dev.rampart.core.config;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Function;
@@ -20,6 +23,9 @@ final class ValueReader {
             "-.*|0+(\\.0+)?[a-z]*|off|none|no|false|null|disabled?|never|infinite|infinity|unlimited",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
+    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    private static final String HEADER_EXPECTED = "a header name, e.g. X-Api-Key";
+    static final String PERCENTAGE_EXPECTED = "a percentage from 0% to 100%, e.g. 1% or 0.5%";
 
     private final ConfigErrors errors;
 
@@ -159,6 +165,65 @@ final class ValueReader {
         return integer(node, 0, 65535, "a port (0 picks any free one)");
     }
 
+    /** One of {@code choices}, written as its {@code name}. */
+    <E extends Enum<E>> E choice(YamlNode node, E[] choices, Function<E, String> name) {
+        String expected = oneOf(Arrays.stream(choices).map(name).toList());
+        String text = text(node, expected);
+        if (text == null) {
+            return null;
+        }
+        for (E candidate : choices) {
+            if (name.apply(candidate).equals(text)) {
+                return candidate;
+            }
+        }
+        reject(node, expected);
+        return null;
+    }
+
+    /** {@code a}, {@code a or b}, {@code a, b or c}: the alternatives an error names. */
+    static String oneOf(List<String> alternatives) {
+        int last = alternatives.size() - 1;
+        return last <= 0 ? String.join("", alternatives)
+                : String.join(", ", alternatives.subList(0, last)) + " or " + alternatives.get(last);
+    }
+
+    /** A header name as a valid token, lower-cased as HTTP compares them. */
+    String headerName(YamlNode node) {
+        String name = string(node, TOKEN.asMatchPredicate(), HEADER_EXPECTED);
+        return name == null ? null : name.toLowerCase(Locale.ROOT);
+    }
+
+    /**
+     * A mapping of header names (lower-cased, each once, none of {@code reserved}) to values that
+     * {@code validValue} accepts.
+     */
+    Map<String, String> headers(YamlNode node, List<String> reserved, Predicate<String> validValue,
+                                String valueExpected) {
+        YamlNode.Mapping m = mapping(node, "a mapping of header names to values");
+        if (m == null) {
+            return null;
+        }
+        Map<String, String> headers = new LinkedHashMap<>();
+        for (YamlNode.Entry entry : m.entries().values()) {
+            String name = entry.key().toLowerCase(Locale.ROOT);
+            if (!TOKEN.matcher(name).matches()) {
+                errors.atKey(m, entry, ValidationMessage.of(entry.key(), HEADER_EXPECTED));
+            } else if (headers.containsKey(name)) {
+                errors.atKey(m, entry, ValidationMessage.of(entry.key(),
+                        "each header once; names are compared ignoring case"));
+            } else if (reserved.contains(name)) {
+                errors.atKey(m, entry, ValidationMessage.of(entry.key(), "a header other than "
+                        + oneOf(reserved) + ", which Rampart sets itself"));
+            }
+            String value = string(entry.value(), validValue, valueExpected);
+            if (value != null) {
+                headers.putIfAbsent(name, value);
+            }
+        }
+        return headers;
+    }
+
     Boolean bool(YamlNode node) {
         String text = string(node, t -> t.equals("true") || t.equals("false"), "true or false");
         return text == null ? null : Boolean.valueOf(text);
@@ -166,13 +231,22 @@ final class ValueReader {
 
     /** A timeout: always on, so zero, negative and "off"-like values are reported as an attempt to disable it. */
     Duration timeout(YamlNode node, Duration min, Duration max) {
-        String expected = "a duration from " + Durations.format(min) + " to " + Durations.format(max)
-                + (min.compareTo(Duration.ofMillis(250)) <= 0 ? ", e.g. 250ms or 2s" : ", e.g. 30s or 5m");
+        String expected = durationExpected(min, max);
         if (node instanceof YamlNode.Scalar scalar
                 && (scalar.isNull() || DISABLED_TIMEOUT.matcher(scalar.text()).matches())) {
             reject(node, expected + "; timeouts cannot be disabled");
             return null;
         }
+        return duration(node, min, max, expected);
+    }
+
+    /** A duration that is not a timeout: a delay, a window, a threshold. */
+    Duration duration(YamlNode node, Duration min, Duration max) {
+        return duration(node, min, max, durationExpected(min, max));
+    }
+
+    /** A duration from {@code min} to {@code max}; anything else is reported as not {@code expected}. */
+    Duration duration(YamlNode node, Duration min, Duration max, String expected) {
         String text = text(node, expected);
         if (text == null) {
             return null;
@@ -185,18 +259,37 @@ final class ValueReader {
         return duration;
     }
 
+    static String durationExpected(Duration min, Duration max) {
+        return "a duration from " + Durations.format(min) + " to " + Durations.format(max)
+                + (min.compareTo(Duration.ofMillis(250)) <= 0 ? ", e.g. 250ms or 2s" : ", e.g. 30s or 5m");
+    }
+
     /** A percentage such as {@code 1%} or {@code 99.9%}, as a ratio from 0 to 1. */
     Double percentage(YamlNode node) {
-        String expected = "a percentage from 0% to 100%, e.g. 1% or 0.5%";
-        String text = text(node, expected);
+        String text = text(node, PERCENTAGE_EXPECTED);
         if (text == null) {
             return null;
         }
         Double ratio = parseOrNull(text, Percentages::parse);
         if (ratio == null) {
-            reject(node, expected);
+            reject(node, PERCENTAGE_EXPECTED);
         }
         return ratio;
+    }
+
+    /** A percentage above 0% such as {@code 50%}, as the number written: 50, not 0.5. */
+    Double percentAboveZero(YamlNode node) {
+        String expected = "a percentage above 0% and at most 100%, e.g. 50%";
+        String text = text(node, expected);
+        if (text == null) {
+            return null;
+        }
+        Double percent = parseOrNull(text, Percentages::parsePercent);
+        if (percent == null || percent <= 0) {
+            reject(node, expected);
+            return null;
+        }
+        return percent;
     }
 
     Long size(YamlNode node, long min, long max) {

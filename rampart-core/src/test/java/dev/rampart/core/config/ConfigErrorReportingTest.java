@@ -3,15 +3,24 @@ package dev.rampart.core.config;
 import static dev.rampart.core.config.TestConfigs.MINIMAL;
 import static dev.rampart.core.config.TestConfigs.errors;
 import static dev.rampart.core.config.TestConfigs.withRoute;
+import static dev.rampart.core.config.TestConfigs.withUpstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** How errors are reported: all of them, each at the right line and column, with a path and a way to fix it. */
 class ConfigErrorReportingTest {
+
+    private static final String ROUTE_KEYS = "id, match, upstream, strip-prefix, rewrite, timeouts, max-body-size, "
+            + "server-timing, mask-upstream-errors, retries, hedge, fallback, concurrency-limit, critical, fault";
+    private static final String UPSTREAM_KEYS = "endpoints, load-balancer, pool, tls, backup, health-check, "
+            + "circuit-breaker, outlier-detection, retry-budget, concurrency-limit";
 
     @Test
     void severalMistakesInOneFileAreAllReportedInFileOrderWithLineAndColumn() {
@@ -63,16 +72,14 @@ class ConfigErrorReportingTest {
     @Test
     void unknownKeySuggestsTheClosestAllowedKeyAndListsThemAll() {
         assertThat(errors(withRoute("timeout: { total: 2s }"))).containsExactly(
-                "test.yaml:7:5: routes[0].timeout: unknown key (did you mean 'timeouts'? allowed: id, match, "
-                        + "upstream, strip-prefix, rewrite, timeouts, max-body-size, server-timing, mask-upstream-errors)");
+                "test.yaml:7:5: routes[0].timeout: unknown key (did you mean 'timeouts'? allowed: " + ROUTE_KEYS + ")");
     }
 
     @Test
     void unknownKeyInCamelCaseSuggestsTheKebabCaseKey() {
         assertThat(errors(withRoute("maxBodySize: 1MiB"))).containsExactly(
-                "test.yaml:7:5: routes[0].maxBodySize: unknown key (did you mean 'max-body-size'? allowed: id, "
-                        + "match, upstream, strip-prefix, rewrite, timeouts, max-body-size, server-timing, "
-                        + "mask-upstream-errors)");
+                "test.yaml:7:5: routes[0].maxBodySize: unknown key (did you mean 'max-body-size'? allowed: "
+                        + ROUTE_KEYS + ")");
     }
 
     @Test
@@ -101,7 +108,7 @@ class ConfigErrorReportingTest {
                 "test.yaml:1:11: listen.prot: unknown key (did you mean 'port'? allowed: host, port, "
                         + "header-read-timeout, keep-alive-idle, max-header-size, drain-timeout)",
                 "test.yaml:4:5: upstreams.pricing.endpoint: unknown key (did you mean 'endpoints'? allowed: "
-                        + "endpoints, load-balancer, pool, tls)",
+                        + UPSTREAM_KEYS + ")",
                 "test.yaml:4:5: upstreams.pricing.endpoints: missing (expected: a list of at least one endpoint URL, "
                         + "e.g. [ \"http://127.0.0.1:7001\" ])",
                 "test.yaml:5:13: upstreams.pricing.pool.max-conections: unknown key (did you mean "
@@ -110,6 +117,228 @@ class ConfigErrorReportingTest {
                         + "prefix, methods, headers)",
                 "test.yaml:10:17: routes[0].timeouts.conect: unknown key (did you mean 'connect'? allowed: connect, "
                         + "first-byte, idle, total)");
+    }
+
+    // --- resilience: one case per rule, each at the line and column of the value (or key) that breaks it ----------
+
+    private static final String RETRY_ON = "connect-failure, reset, per-try-timeout, 429 or a status from 500 to 599";
+    private static final String HEDGE_DELAY = "a duration from 1ms to 1m, e.g. 250ms or 2s, or p95 (the route's "
+            + "measured 95th percentile)";
+    private static final String ABORT_STATUS = "a status from 200 to 599, or reset (the connection is reset)";
+    private static final String PERCENTAGE = "a percentage from 0% to 100%, e.g. 1% or 0.5%";
+    private static final String RATE = "a percentage above 0% and at most 100%, e.g. 50%";
+
+    /** Route lines start at line 7, column 5; upstream lines at line 4, column 5 (see {@link TestConfigs}). */
+    static Stream<Arguments> resilienceRules() {
+        return Stream.of(
+                route("retries: { attempts: 6 }",
+                        "7:26: routes[0].retries.attempts: 6 (expected: an attempt count (1 = no retry) from 1 to 5)"),
+                route("retries: { attempts: 0 }",
+                        "7:26: routes[0].retries.attempts: 0 (expected: an attempt count (1 = no retry) from 1 to 5)"),
+                route("retries: on", "7:14: routes[0].retries: on (expected: off, or a mapping with keys attempts, "
+                        + "retry-on, per-try-timeout, backoff, max-buffered-body)"),
+                route("retries: { retry-on: [ connect-failure, 404 ] }",
+                        "7:45: routes[0].retries.retry-on[1]: 404 (expected: " + RETRY_ON + ")"),
+                route("retries: { retry-on: [ timeout ] }",
+                        "7:28: routes[0].retries.retry-on[0]: timeout (expected: " + RETRY_ON + ")"),
+                route("retries: { retry-on: { reset: true } }", "7:26: routes[0].retries.retry-on: a mapping "
+                        + "(expected: one or a list of: " + RETRY_ON + ")"),
+                route("retries: { per-try-timeout: 20s }", "7:33: routes[0].retries.per-try-timeout: 20s "
+                        + "(expected: at most the total timeout (15s by default))"),
+                route("timeouts: { total: 2s }\nretries: { per-try-timeout: 3s }",
+                        "8:33: routes[0].retries.per-try-timeout: 3s (expected: at most the total timeout (2s))"),
+                route("retries: { per-try-timeout: off }", "7:33: routes[0].retries.per-try-timeout: off (expected: "
+                        + "a duration from 1ms to 1h, e.g. 250ms or 2s; timeouts cannot be disabled)"),
+                route("retries: { backoff: { base: 500ms, cap: 100ms } }",
+                        "7:45: routes[0].retries.backoff.cap: 100ms (expected: at least base (500ms))"),
+                route("retries: { backoff: { base: 31s } }", "7:33: routes[0].retries.backoff.base: 31s (expected: "
+                        + "a duration from 1ms to 30s, e.g. 250ms or 2s)"),
+                route("retries: { max-buffered-body: 17MiB }", "7:35: routes[0].retries.max-buffered-body: 17MiB "
+                        + "(expected: a size from 0 to 16MiB (units: B, KiB, MiB, GiB, KB, MB, GB))"),
+                route("retries: { attempt: 3 }", "7:16: routes[0].retries.attempt: unknown key (did you mean "
+                        + "'attempts'? allowed: attempts, retry-on, per-try-timeout, backoff, max-buffered-body)"),
+                route("hedge: { delay: 0ms }", "7:21: routes[0].hedge.delay: 0ms (expected: " + HEDGE_DELAY + ")"),
+                route("hedge: { delay: p99 }", "7:21: routes[0].hedge.delay: p99 (expected: " + HEDGE_DELAY + ")"),
+                route("hedge: {}", "7:12: routes[0].hedge.delay: missing (expected: " + HEDGE_DELAY + ")"),
+                route("hedge: { delay: 20s }", "7:21: routes[0].hedge.delay: 20s (expected: less than the total "
+                        + "timeout (15s by default); a later hedge is never sent)"),
+                route("timeouts: { total: 1s }\nhedge: { delay: 1s }", "8:21: routes[0].hedge.delay: 1s (expected: "
+                        + "less than the total timeout (1s); a later hedge is never sent)"),
+                route("hedge: { delay: 50ms, min-delay: 5ms }", "7:38: routes[0].hedge.min-delay: 5ms (expected: "
+                        + "no min-delay with a fixed delay; it is the floor of delay: p95)"),
+                route("fallback: { status: 100 }",
+                        "7:25: routes[0].fallback.status: 100 (expected: a status from 200 to 599)"),
+                route("fallback: { status: 600 }",
+                        "7:25: routes[0].fallback.status: 600 (expected: a status from 200 to 599)"),
+                route("fallback: { headers: { \"Bad Name\": x } }", "7:28: routes[0].fallback.headers.Bad Name: "
+                        + "Bad Name (expected: a header name, e.g. X-Api-Key)"),
+                route("fallback: { headers: { Content-Length: 5 } }", "7:28: routes[0].fallback.headers."
+                        + "Content-Length: Content-Length (expected: a header other than content-length, "
+                        + "transfer-encoding or connection, which Rampart sets itself)"),
+                route("fallback: { headers: { X-A: \"a\\nb\" } }", "7:33: routes[0].fallback.headers.X-A: a\\nb "
+                        + "(expected: a header value without control characters)"),
+                route("fallback: { status: 204, body: gone }",
+                        "7:36: routes[0].fallback.body: gone (expected: no body with status 204)"),
+                route("fallback: { body: '" + "x".repeat(64 * 1024 + 1) + "' }", "7:23: routes[0].fallback.body: "
+                        + "x".repeat(60) + "... (65537 characters) (expected: a text of at most 64KiB in UTF-8)"),
+                route("concurrency-limit: { kind: fifo }",
+                        "7:32: routes[0].concurrency-limit.kind: fifo (expected: fixed, gradient2 or vegas)"),
+                route("concurrency-limit: { limit: 10 }",
+                        "7:24: routes[0].concurrency-limit.kind: missing (expected: fixed, gradient2 or vegas)"),
+                route("concurrency-limit: { kind: fixed }",
+                        "7:24: routes[0].concurrency-limit.limit: missing (expected: a limit from 1 to 100000)"),
+                route("concurrency-limit: { kind: fixed, limit: 0 }",
+                        "7:46: routes[0].concurrency-limit.limit: 0 (expected: a limit from 1 to 100000)"),
+                route("concurrency-limit: { kind: fixed, limit: 100001 }",
+                        "7:46: routes[0].concurrency-limit.limit: 100001 (expected: a limit from 1 to 100000)"),
+                route("concurrency-limit: { kind: fixed, limit: 10, max: 20 }",
+                        "7:50: routes[0].concurrency-limit.max: unknown key (allowed: kind, limit)"),
+                route("concurrency-limit: { kind: vegas, limit: 10 }",
+                        "7:39: routes[0].concurrency-limit.limit: unknown key (allowed: kind, initial, min, max)"),
+                route("concurrency-limit: { kind: vegas, min: 50, max: 10 }",
+                        "7:53: routes[0].concurrency-limit.max: 10 (expected: at least min (50))"),
+                route("concurrency-limit: { kind: gradient2, initial: 300, max: 200 }", "7:52: routes[0]."
+                        + "concurrency-limit.initial: 300 (expected: a limit from min to max (1 to 200))"),
+                route("critical: yes", "7:15: routes[0].critical: yes (expected: true or false)"),
+                route("fault: { header: x-chaos }", "7:12: routes[0].fault: a mapping (expected: a delay, an abort "
+                        + "or both, e.g. { abort: { status: 503, percentage: 5% } })"),
+                route("fault: { delay: { percentage: 5% } }",
+                        "7:21: routes[0].fault.delay.duration: missing (expected: a duration, or min and max)"),
+                route("fault: { delay: { duration: 100ms, min: 50ms, percentage: 1% } }",
+                        "7:45: routes[0].fault.delay.min: 50ms (expected: either duration or min and max, not both)"),
+                route("fault: { delay: { min: 50ms, percentage: 1% } }", "7:21: routes[0].fault.delay.max: missing "
+                        + "(expected: the longest delay, with min the shortest)"),
+                route("fault: { delay: { min: 200ms, max: 50ms, percentage: 1% } }",
+                        "7:40: routes[0].fault.delay.max: 50ms (expected: at least min (200ms))"),
+                route("fault: { delay: { duration: 6m, percentage: 5% } }", "7:33: routes[0].fault.delay.duration: "
+                        + "6m (expected: a duration from 0s to 5m, e.g. 250ms or 2s)"),
+                route("fault: { delay: { duration: 100ms } }",
+                        "7:21: routes[0].fault.delay.percentage: missing (expected: " + PERCENTAGE + ")"),
+                route("fault: { delay: { duration: 100ms, percentage: 150% } }",
+                        "7:52: routes[0].fault.delay.percentage: 150% (expected: " + PERCENTAGE + ")"),
+                route("fault: { abort: { status: 42, percentage: 5% } }",
+                        "7:31: routes[0].fault.abort.status: 42 (expected: " + ABORT_STATUS + ")"),
+                route("fault: { abort: { percentage: 5% } }",
+                        "7:21: routes[0].fault.abort.status: missing (expected: " + ABORT_STATUS + ")"),
+                route("fault: { abort: { status: 503, percentage: 5% }, header: \"x chaos\" }",
+                        "7:62: routes[0].fault.header: x chaos (expected: a header name, e.g. X-Api-Key)"),
+
+                upstream("backup: pricing-dr", "4:13: upstreams.pricing.backup: pricing-dr (expected: the name of "
+                        + "another upstream; pricing is the only one)"),
+                upstream("health-check: { interval: 5s }", "4:19: upstreams.pricing.health-check.path: missing "
+                        + "(expected: a path starting with /, e.g. /healthz)"),
+                upstream("health-check: { path: healthz }", "4:27: upstreams.pricing.health-check.path: healthz "
+                        + "(expected: a path starting with /, e.g. /healthz)"),
+                upstream("health-check: { path: /h, interval: 2s, timeout: 2s }", "4:54: upstreams.pricing."
+                        + "health-check.timeout: 2s (expected: less than the interval (2s))"),
+                upstream("health-check: { path: /h, timeout: 10s }", "4:40: upstreams.pricing.health-check.timeout: "
+                        + "10s (expected: less than the interval (5s by default))"),
+                upstream("health-check: { path: /h, interval: 5ms }", "4:41: upstreams.pricing.health-check."
+                        + "interval: 5ms (expected: a duration from 10ms to 5m, e.g. 250ms or 2s)"),
+                upstream("health-check: { path: /h, healthy-threshold: 0 }", "4:50: upstreams.pricing.health-check."
+                        + "healthy-threshold: 0 (expected: a probe count from 1 to 100)"),
+                upstream("circuit-breaker: { failure-rate: 0% }",
+                        "4:38: upstreams.pricing.circuit-breaker.failure-rate: 0% (expected: " + RATE + ")"),
+                upstream("circuit-breaker: { slow-call-rate: 50 }",
+                        "4:40: upstreams.pricing.circuit-breaker.slow-call-rate: 50 (expected: " + RATE + ")"),
+                upstream("circuit-breaker: { window: 500ms }", "4:32: upstreams.pricing.circuit-breaker.window: "
+                        + "500ms (expected: a duration from 1s to 10m, e.g. 30s or 5m)"),
+                upstream("circuit-breaker: { enabled: no }",
+                        "4:33: upstreams.pricing.circuit-breaker.enabled: no (expected: true or false)"),
+                upstream("circuit-breaker: { minimum-calls: 0 }", "4:39: upstreams.pricing.circuit-breaker."
+                        + "minimum-calls: 0 (expected: a call count from 1 to 100000)"),
+                upstream("circuit-breaker: { open-duration: 11m }", "4:39: upstreams.pricing.circuit-breaker."
+                        + "open-duration: 11m (expected: a duration from 1ms to 10m, e.g. 250ms or 2s)"),
+                upstream("outlier-detection: { base-ejection: 60s, max-ejection: 30s }", "4:60: upstreams.pricing."
+                        + "outlier-detection.max-ejection: 30s (expected: at least base-ejection (1m))"),
+                upstream("outlier-detection: { max-ejected: 150% }", "4:39: upstreams.pricing.outlier-detection."
+                        + "max-ejected: 150% (expected: " + PERCENTAGE + ")"),
+                upstream("outlier-detection: { consecutive-failures: 0 }", "4:48: upstreams.pricing."
+                        + "outlier-detection.consecutive-failures: 0 (expected: a failure count from 1 to 1000)"),
+                upstream("retry-budget: { window: 6m }", "4:29: upstreams.pricing.retry-budget.window: 6m "
+                        + "(expected: a duration from 1s to 5m, e.g. 30s or 5m)"),
+                upstream("retry-budget: { ratio: 20 }",
+                        "4:28: upstreams.pricing.retry-budget.ratio: 20 (expected: " + PERCENTAGE + ")"),
+                upstream("retry-budget: { min-retries-per-second: -1 }", "4:45: upstreams.pricing.retry-budget."
+                        + "min-retries-per-second: -1 (expected: a retry count from 0 to 100000)"),
+                upstream("concurrency-limit: { kind: vegas, initial: 0 }", "4:48: upstreams.pricing."
+                        + "concurrency-limit.initial: 0 (expected: a limit from 1 to 100000)"));
+    }
+
+    private static Arguments route(String lines, String error) {
+        return Arguments.of(withRoute(lines), "test.yaml:" + error);
+    }
+
+    private static Arguments upstream(String lines, String error) {
+        return Arguments.of(withUpstream(lines), "test.yaml:" + error);
+    }
+
+    @ParameterizedTest
+    @MethodSource
+    void resilienceRules(String yaml, String error) {
+        assertThat(errors(yaml)).containsExactly(error);
+    }
+
+    @Test
+    void aBackupMustBeAnotherUpstream() {
+        assertThat(errors(MINIMAL.replace("routes:", """
+                    backup: pricing
+                  inventory:
+                    endpoints: [ "http://127.0.0.1:7002" ]
+                routes:"""))).containsExactly(
+                "test.yaml:4:13: upstreams.pricing.backup: pricing (expected: one of the other upstreams: inventory)");
+    }
+
+    @Test
+    void aLoopOfBackupsIsReportedOnceAtItsFirstUpstream() {
+        List<String> errors = errors(MINIMAL.replace("routes:", """
+                    backup: second
+                  second:
+                    endpoints: [ "http://127.0.0.1:7002" ]
+                    backup: third
+                  third:
+                    endpoints: [ "http://127.0.0.1:7003" ]
+                    backup: pricing
+                  fourth:
+                    endpoints: [ "http://127.0.0.1:7004" ]
+                    backup: second
+                routes:"""));
+
+        assertThat(errors).containsExactly("test.yaml:4:13: upstreams.pricing.backup: second (expected: a backup "
+                + "that does not lead back to pricing (pricing -> second -> third -> pricing))");
+    }
+
+    @Test
+    void everyResilienceMistakeInAFileIsReportedInOneRun() {
+        List<String> errors = errors("""
+                upstreams:
+                  pricing:
+                    endpoints: [ "http://127.0.0.1:7001" ]
+                    backup: pricing
+                    circuit-breaker: { failure-rate: 0%, window: 1h }
+                    retry-budget: { ratio: 200% }
+                routes:
+                  - id: price
+                    upstream: pricing
+                    timeouts: { total: 1s }
+                    retries: { attempts: 9, retry-on: [ 404 ], per-try-timeout: 2s }
+                    hedge: { delay: 0 }
+                    fault: { abort: { status: 503 } }
+                """);
+
+        assertThat(errors).containsExactly(
+                "test.yaml:4:13: upstreams.pricing.backup: pricing (expected: the name of another upstream; "
+                        + "pricing is the only one)",
+                "test.yaml:5:38: upstreams.pricing.circuit-breaker.failure-rate: 0% (expected: " + RATE + ")",
+                "test.yaml:5:50: upstreams.pricing.circuit-breaker.window: 1h (expected: a duration from 1s to 10m, "
+                        + "e.g. 30s or 5m)",
+                "test.yaml:6:28: upstreams.pricing.retry-budget.ratio: 200% (expected: " + PERCENTAGE + ")",
+                "test.yaml:11:26: routes[0].retries.attempts: 9 (expected: an attempt count (1 = no retry) from 1 "
+                        + "to 5)",
+                "test.yaml:11:41: routes[0].retries.retry-on[0]: 404 (expected: " + RETRY_ON + ")",
+                "test.yaml:11:65: routes[0].retries.per-try-timeout: 2s (expected: at most the total timeout (1s))",
+                "test.yaml:12:21: routes[0].hedge.delay: 0 (expected: " + HEDGE_DELAY + ")",
+                "test.yaml:13:21: routes[0].fault.abort.percentage: missing (expected: " + PERCENTAGE + ")");
     }
 
     @Test
@@ -217,8 +446,7 @@ class ConfigErrorReportingTest {
         assertThat(errors).containsExactly(
                 "test.yaml:1:9: listen: 8080 (expected: a mapping with keys host, port, header-read-timeout, "
                         + "keep-alive-idle, max-header-size, drain-timeout)",
-                "test.yaml:3:12: upstreams.pricing: a list (expected: a mapping with keys endpoints, load-balancer, "
-                        + "pool, tls)",
+                "test.yaml:3:12: upstreams.pricing: a list (expected: a mapping with keys " + UPSTREAM_KEYS + ")",
                 "test.yaml:5:3: routes: a mapping (expected: a list of routes)");
     }
 
@@ -235,7 +463,8 @@ class ConfigErrorReportingTest {
                 withRoute("rewrite: { regex: \"(a)\", replacement: \"$\" }"),
                 withRoute("rewrite: { regex: \"(a)\", replacement: \"\\\\\" }"),
                 withRoute("timeouts: { total: [1s] }"),
-                withRoute("match: { headers: { X: [1] } }"));
+                withRoute("match: { headers: { X: [1] } }"),
+                withRoute("fallback: { headers: { X-A: \"a\\r\\nb\" } }"));
         for (String yaml : documents) {
             assertThat(errors(yaml)).as(yaml).allSatisfy(error -> assertThat(error)
                     .doesNotContainPattern("\\b(java|javax|org|com)\\.[a-z]")

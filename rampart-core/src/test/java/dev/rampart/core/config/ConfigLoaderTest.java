@@ -78,10 +78,12 @@ class ConfigLoaderTest {
         assertThat(config.upstreams().get("pricing")).isEqualTo(new UpstreamConfig("pricing",
                 List.of(new Endpoint(false, "127.0.0.1", 7001), new Endpoint(true, "api.example.com", 443),
                         new Endpoint(false, "::1", 7003)),
-                LoadBalancing.LEAST_REQUEST, new PoolConfig(8, 0, Duration.ofSeconds(90)), false));
+                LoadBalancing.LEAST_REQUEST, new PoolConfig(8, 0, Duration.ofSeconds(90)), false, null, null,
+                CircuitBreakerConfig.defaults(), OutlierDetectionConfig.defaults(), RetryBudgetConfig.defaults(), null));
         assertThat(config.upstreams().get("inventory")).isEqualTo(new UpstreamConfig("inventory",
                 List.of(new Endpoint(false, "127.0.0.1", 7002)), LoadBalancing.ROUND_ROBIN, PoolConfig.defaults(),
-                true));
+                true, null, null, CircuitBreakerConfig.defaults(), OutlierDetectionConfig.defaults(),
+                RetryBudgetConfig.defaults(), null));
 
         assertThat(config.routes()).extracting(RouteConfig::id).containsExactly("price", "stock", "health");
         RouteConfig price = config.routes().get(0);
@@ -124,7 +126,8 @@ class ConfigLoaderTest {
         assertThat(config.accessLog()).isEqualTo(new AccessLogConfig(true, false, List.of()));
         assertThat(config.upstreams().get("pricing")).isEqualTo(new UpstreamConfig("pricing",
                 List.of(new Endpoint(false, "127.0.0.1", 7001)), LoadBalancing.ROUND_ROBIN,
-                new PoolConfig(64, 1024, Duration.ofSeconds(60)), true));
+                new PoolConfig(64, 1024, Duration.ofSeconds(60)), true, null, null, CircuitBreakerConfig.defaults(),
+                OutlierDetectionConfig.defaults(), RetryBudgetConfig.defaults(), null));
         RouteConfig route = config.routes().get(0);
         assertThat(route.match()).isEqualTo(new RouteMatch(List.of(), null, Set.of(), java.util.Map.of()));
         assertThat(route.rewrite()).isNull();

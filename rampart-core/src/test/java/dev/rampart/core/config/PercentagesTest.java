@@ -25,6 +25,18 @@ class PercentagesTest {
     }
 
     @ParameterizedTest
+    @CsvSource({
+            "0%, 0.0",
+            "50%, 50.0",
+            "90.5%, 90.5",
+            "0.1%, 0.1",
+            "100%, 100.0",
+    })
+    void percentsParseToTheNumberWrittenWithoutRoundingError(String text, double percent) {
+        assertThat(Percentages.parsePercent(text)).isEqualTo(percent);
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"", "20", "0.2", "%", "-1%", "+5%", "100.1%", "101%", "20 %", " 20%", "20%%", ".5%",
             "5.%", "20 percent", "1e2%"})
     void malformedOrOutOfRangePercentagesAreRejected(String text) {
@@ -32,5 +44,6 @@ class PercentagesTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith((text.isEmpty() ? "\"\"" : text) + " (expected: ")
                 .hasMessageContaining("from 0% to 100%");
+        assertThatThrownBy(() -> Percentages.parsePercent(text)).isInstanceOf(IllegalArgumentException.class);
     }
 }

@@ -1,8 +1,11 @@
 package dev.rampart.gateway.metrics;
 
+import dev.rampart.core.config.CircuitBreakerConfig;
 import dev.rampart.core.config.Endpoint;
 import dev.rampart.core.config.LoadBalancing;
+import dev.rampart.core.config.OutlierDetectionConfig;
 import dev.rampart.core.config.PoolConfig;
+import dev.rampart.core.config.RetryBudgetConfig;
 import dev.rampart.core.config.UpstreamConfig;
 import dev.rampart.gateway.upstream.EndpointState;
 import dev.rampart.gateway.upstream.UpstreamCluster;
@@ -146,7 +149,8 @@ class UpstreamGaugesTest {
 
     private UpstreamConfig config(String name, int maxConnections) {
         return new UpstreamConfig(name, List.of(new Endpoint(false, "127.0.0.1", port)), LoadBalancing.ROUND_ROBIN,
-                new PoolConfig(maxConnections, 10, Duration.ofSeconds(60)), true);
+                new PoolConfig(maxConnections, 10, Duration.ofSeconds(60)), true, null, null,
+                CircuitBreakerConfig.defaults(), OutlierDetectionConfig.defaults(), RetryBudgetConfig.defaults(), null);
     }
 
     /** What the exchange does: count the request on its endpoint, and send it through the cluster's client. */
