@@ -110,12 +110,36 @@ final class StatusCommand implements Callable<Integer> {
         }
         if (!upstreams.path("upstreams").isEmpty()) {
             out.println();
-            Table upstreamTable = new Table("UPSTREAM", "RATE/S", "ERROR %", "P50 MS", "P99 MS", "REQUESTS");
-            upstreams.path("upstreams").forEach(u -> upstreamTable.row(u.path("name").asText(), rateOf(u)));
+            Table upstreamTable = new Table("UPSTREAM", "RATE/S", "ERROR %", "P50 MS", "P99 MS", "REQUESTS",
+                    "AVAILABLE", "RETRY X");
+            Table endpointTable = new Table("ENDPOINT", "UPSTREAM", "HEALTH", "BREAKER", "EJECTED", "IN FLIGHT");
+            upstreams.path("upstreams").forEach(u -> {
+                String[] rate = rateOf(u);
+                JsonNode endpoints = u.path("endpoints");
+                String available = endpoints.isArray()
+                        ? u.path("available_endpoints").asInt() + "/" + endpoints.size() : "-";
+                String amplification = decimal(u.path("retry_budget").path("amplification"), 2);
+                String[] cells = java.util.Arrays.copyOf(rate, rate.length + 2);
+                cells[rate.length] = available;
+                cells[rate.length + 1] = amplification;
+                upstreamTable.row(u.path("name").asText(), cells);
+                endpoints.forEach(e -> endpointTable.row(e.path("endpoint").asText(), new String[] {
+                        u.path("name").asText(),
+                        e.path("health").asText("-"),
+                        e.path("circuit_breaker").path("state").asText("-").replace('_', '-'),
+                        e.path("outlier").path("ejected").asBoolean()
+                                ? "yes (" + e.path("outlier").path("remaining_ms").asLong() / 1000 + " s left)" : "no",
+                        Integer.toString(e.path("in_flight").asInt())}));
+            });
             out.print(upstreamTable.render());
+            if (!endpointTable.isEmpty()) {
+                out.println();
+                out.print(endpointTable.render());
+            }
         }
         out.println();
-        out.println("rate, errors and latency over the last minute; requests since start");
+        out.println("rate, errors and latency over the last minute; requests since start; RETRY X: requests sent "
+                + "upstream (retries and hedges included) per client request, over the retry budget's window");
     }
 
     private static String[] rateOf(JsonNode stats) {

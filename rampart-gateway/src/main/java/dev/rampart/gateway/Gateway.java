@@ -13,6 +13,8 @@ import dev.rampart.gateway.metrics.GatewayMetrics;
 import dev.rampart.gateway.observe.AccessLog;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
+import dev.rampart.gateway.observe.ResilienceListener;
+import dev.rampart.gateway.routing.CompiledRoute;
 import dev.rampart.gateway.proxy.ProxyHandler;
 import dev.rampart.gateway.routing.RouteTable;
 import dev.rampart.gateway.tracing.Tracing;
@@ -42,6 +44,7 @@ import java.util.concurrent.atomic.AtomicReference;
 public final class Gateway {
     private static final Logger log = LoggerFactory.getLogger(Gateway.class);
     private static final long RETIRE_GRACE_MILLIS = 5_000;
+    private static final long HEDGE_DELAY_REFRESH_MILLIS = 1_000;
 
     private final Vertx vertx;
     private final AtomicReference<RouteTable> table = new AtomicReference<>();
@@ -94,6 +97,7 @@ public final class Gateway {
         Vertx vertx = metrics == null ? Vertx.vertx(options)
                 : Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
         Gateway gateway = new Gateway(vertx, config, metrics);
+        vertx.setPeriodic(HEDGE_DELAY_REFRESH_MILLIS, id -> gateway.refreshHedgeDelays());
         return gateway.listen(eventLoops)
                 .onSuccess(v -> {
                     if (metrics != null) {
@@ -105,6 +109,18 @@ public final class Gateway {
                 .onFailure(err -> vertx.close());
     }
 
+    /** Routes that hedge after their p95 get it fresh from the last minute's latencies. */
+    private void refreshHedgeDelays() {
+        for (CompiledRoute route : table.get().routes()) {
+            if (route.hedge != null && route.hedge.followsP95()) {
+                var window = routeStats.route(route.id()).snapshot(RouteStats.ONE_MINUTE);
+                if (!window.isEmpty()) {
+                    route.hedge.p95((long) (window.p95Millis() * 1_000_000));
+                }
+            }
+        }
+    }
+
     /** The OpenTelemetry SDK logs through java.util.logging: without this its lines would be plain text on stderr. */
     private static synchronized void routeJavaUtilLoggingToJson() {
         if (!SLF4JBridgeHandler.isInstalled()) {
@@ -114,7 +130,8 @@ public final class Gateway {
     }
 
     private Future<Void> listen(int instances) {
-        ProxyHandler proxy = new ProxyHandler(table::get, listener, tracing);
+        ProxyHandler proxy = new ProxyHandler(table::get, listener,
+                metrics == null ? ResilienceListener.NONE : metrics, tracing);
         InvalidRequestHandler invalid = new InvalidRequestHandler(this::logRejected);
         int configuredPort = startConfig.listen().port();
         // the first instance binds (so port 0 resolves to one real port), the others share it
@@ -134,6 +151,7 @@ public final class Gateway {
         admin = new AdminServer(vertx, startConfig.admin(), this::readiness, routeStats,
                 () -> table.get().config().routes().stream().map(RouteConfig::id).toList(),
                 metrics == null ? null : metrics::scrape, metrics == null ? null : metrics.contentType());
+        admin.upstreamDetails(() -> table.get().clusters());
         return admin.start().mapEmpty();
     }
 

@@ -221,7 +221,13 @@ class AdminApiIT {
         });
         assertThat(row(out, "idle")).containsExactly("idle", "0.0", "0.00", "-", "-", "0");
         assertThat(out).anyMatch(line -> line.startsWith("UPSTREAM"));
-        assertThat(row(out, "pricing")).hasSize(6);
+        assertThat(row(out, "pricing")).hasSize(8).satisfies(cells -> {
+            assertThat(cells[6]).isEqualTo("1/1");                   // endpoints available
+            assertThat(cells[7]).isEqualTo("1.00");                  // no retries: amplification 1
+        });
+        assertThat(out).anyMatch(line -> line.startsWith("ENDPOINT") && line.contains("BREAKER"));
+        assertThat(out).anyMatch(line -> line.startsWith("http://127.0.0.1:") && line.contains("pricing")
+                && line.contains("unchecked") && line.contains("closed"));
         assertThat(status.stderr()).isEmpty();
     }
 

@@ -203,18 +203,24 @@ class TracingIT {
         String traceId = error.path("trace_id").asText();
         assertThat(traceId).as("trace_id in the error body").matches("[0-9a-f]{32}");
 
-        List<ExportedSpan> trace = collector.awaitTrace(traceId, 2);
-        assertThat(trace).hasSize(2);
+        // a 503 is retried once by default: each attempt is a client span, siblings under the server span
+        List<ExportedSpan> trace = collector.awaitTrace(traceId, 3);
+        assertThat(trace).hasSize(3);
         ExportedSpan server = only(trace, SERVER);
-        ExportedSpan client = only(trace, CLIENT);
+        List<ExportedSpan> attempts = clientSpansByAttempt(trace, server);
         assertThat(server.status()).isEqualTo(ERROR);
         assertThat(server.attributes()).contains(
                 entry("error.type", "upstream_error"),
                 entry("http.response.status_code", 503L));
-        assertThat(client.status()).isEqualTo(ERROR);
-        assertThat(client.attributes()).contains(
-                entry("error.type", "upstream_error"),
+        assertThat(attempts.get(0).status()).isEqualTo(ERROR);
+        assertThat(attempts.get(0).attributes()).contains(
+                entry("error.type", "503"),
                 entry("http.response.status_code", 503L));
+        assertThat(attempts.get(1).status()).isEqualTo(ERROR);
+        assertThat(attempts.get(1).attributes()).contains(
+                entry("error.type", "upstream_error"),
+                entry("http.response.status_code", 503L),
+                entry("http.request.resend_count", 1L));
     }
 
     @Test
@@ -226,20 +232,32 @@ class TracingIT {
         String traceId = error.path("trace_id").asText();
         assertThat(traceId).as("trace_id in the error body").matches("[0-9a-f]{32}");
 
-        List<ExportedSpan> trace = collector.awaitTrace(traceId, 2);
-        assertThat(trace).hasSize(2);
+        List<ExportedSpan> trace = collector.awaitTrace(traceId, 3);
+        assertThat(trace).hasSize(3);
         ExportedSpan server = only(trace, SERVER);
-        ExportedSpan client = only(trace, CLIENT);
-        assertThat(client.isChildOf(server)).as("%s is a child of %s", client, server).isTrue();
-        assertThat(client.status()).isEqualTo(ERROR);
-        assertThat(client.attributes())
-                .contains(entry("error.type", "upstream_unavailable"), entry("rampart.upstream.attempt", 1L))
-                .doesNotContainKey("http.response.status_code");
+        List<ExportedSpan> attempts = clientSpansByAttempt(trace, server);
+        for (ExportedSpan client : attempts) {
+            assertThat(client.status()).isEqualTo(ERROR);
+            assertThat(client.attributes()).contains(entry("error.type", "upstream_unavailable"))
+                    .doesNotContainKey("http.response.status_code");
+        }
         assertThat(server.status()).isEqualTo(ERROR);
         assertThat(server.attributes()).contains(
                 entry("error.type", "upstream_unavailable"),
                 entry("http.response.status_code", 502L),
                 entry("http.route", "/refused/**"));
+    }
+
+    /** The client spans of a trace, each a child of the server span, ordered by their attempt number 1, 2, … */
+    private static List<ExportedSpan> clientSpansByAttempt(List<ExportedSpan> trace, ExportedSpan server) {
+        List<ExportedSpan> clients = trace.stream().filter(span -> span.kind() == CLIENT)
+                .sorted(java.util.Comparator.comparingLong(span -> (Long) span.attributes().get("rampart.upstream.attempt")))
+                .toList();
+        for (int i = 0; i < clients.size(); i++) {
+            assertThat(clients.get(i).isChildOf(server)).as("%s is a child of %s", clients.get(i), server).isTrue();
+            assertThat(clients.get(i).attributes()).contains(entry("rampart.upstream.attempt", (long) i + 1));
+        }
+        return clients;
     }
 
     // ---- a collector that fails ----------------------------------------------------------------------------------

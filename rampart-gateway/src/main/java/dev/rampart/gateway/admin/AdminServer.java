@@ -5,6 +5,7 @@ import dev.rampart.core.latency.SlidingLatencyWindow;
 import dev.rampart.core.latency.SlidingLatencyWindow.Snapshot;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -18,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.function.Supplier;
@@ -46,6 +48,7 @@ public final class AdminServer {
     private final LogLevels logLevels;
     private final Supplier<String> metricsText; // null: metrics are off
     private final String metricsContentType;
+    private volatile Supplier<Map<String, UpstreamCluster>> upstreamDetails;
     private WorkerExecutor worker;
     private HttpServer server;
     private long compactTimer = -1;
@@ -196,10 +199,22 @@ public final class AdminServer {
 
     private Answer upstreams() {
         JsonArray upstreams = new JsonArray();
+        Map<String, UpstreamCluster> clusters = upstreamDetails == null ? Map.of() : upstreamDetails.get();
+        for (UpstreamCluster cluster : clusters.values()) {
+            upstreams.add(UpstreamReport.of(cluster, summary("name", cluster.name(), stats.upstream(cluster.name())),
+                    System.nanoTime()));
+        }
         for (String name : stats.upstreamNames()) {
-            upstreams.add(summary("name", name, stats.upstream(name)));
+            if (!clusters.containsKey(name)) {
+                upstreams.add(summary("name", name, stats.upstream(name))); // traffic of an upstream since removed
+            }
         }
         return Answer.ok(new JsonObject().put("window", "1m").put("upstreams", upstreams));
+    }
+
+    /** The live upstream clusters, whose endpoints' health, ejection and breaker state the API reports. */
+    public void upstreamDetails(Supplier<Map<String, UpstreamCluster>> clusters) {
+        this.upstreamDetails = clusters;
     }
 
     private Answer latency(String routeId) {

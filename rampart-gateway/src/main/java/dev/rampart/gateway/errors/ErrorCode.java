@@ -26,6 +26,11 @@ public enum ErrorCode {
     UPSTREAM_RESET(502, "upstream_reset", "The service closed the connection unexpectedly."),
     UPSTREAM_BAD_RESPONSE(502, "upstream_bad_response", "The service sent an invalid response."),
     UPSTREAM_OVERLOADED(503, "upstream_overloaded", "The service is too busy right now."),
+    CIRCUIT_OPEN(503, "circuit_open", "The service is failing; requests to it are paused for a moment."),
+    NO_HEALTHY_UPSTREAM(503, "no_healthy_upstream", "No instance of the service is available right now."),
+    LOAD_SHED(503, "load_shed", "The service is at capacity; retry shortly."),
+    /** Sent with the status the drill configures. */
+    FAULT_INJECTED(503, "fault_injected", "A fault was injected by a resilience drill."),
     SHUTTING_DOWN(503, "shutting_down", "The gateway is shutting down; retry on another instance."),
     HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are supported."),
     UPSTREAM_CONNECT_TIMEOUT(504, "upstream_connect_timeout", "The service could not be reached in time."),

@@ -1,6 +1,8 @@
 package dev.rampart.gateway.metrics;
 
+import dev.rampart.gateway.upstream.EndpointBreaker;
 import dev.rampart.gateway.upstream.EndpointState;
+import io.micrometer.core.instrument.FunctionCounter;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
@@ -36,6 +38,26 @@ final class EndpointGauges {
                         g -> g.sum(source -> source.endpoint().inFlight()))
                 .description("Requests sent to this endpoint (or waiting for a connection to it) and not finished yet")
                 .tags(tags).strongReference(true).register(registry));
+        meters.add(Gauge.builder("rampart.upstream.endpoint.healthy", this,
+                        g -> g.newest(source -> source.endpoint().healthy() ? 1 : 0))
+                .description("1 while active health checks pass (always 1 without health checks), else 0")
+                .tags(tags).strongReference(true).register(registry));
+        meters.add(Gauge.builder("rampart.upstream.endpoint.ejected", this,
+                        g -> g.newest(source -> source.cluster().ejected(source.endpoint(), System.nanoTime()) ? 1 : 0))
+                .description("1 while outlier detection has the endpoint ejected, else 0")
+                .tags(tags).strongReference(true).register(registry));
+        meters.add(FunctionCounter.builder("rampart.upstream.endpoint.ejections", this,
+                        g -> g.sum(source -> (int) source.endpoint().ejectionsTotal()))
+                .description("Times outlier detection ejected the endpoint")
+                .tags(tags).register(registry));
+        for (String state : List.of("closed", "open", "half_open")) {
+            meters.add(Gauge.builder("rampart.circuit.breaker.state", this, g -> g.newest(source -> {
+                        EndpointBreaker breaker = source.endpoint().breaker();
+                        return breaker != null && breaker.state().equals(state) ? 1 : 0;
+                    }))
+                    .description("1 for the endpoint's circuit breaker state, 0 for the others (all 0 without a breaker)")
+                    .tags(tags.and("state", state)).strongReference(true).register(registry));
+        }
         if (poolsObserved) {
             meters.add(poolGauge("rampart.upstream.pool.open.connections", "Open connections in the pool", tags,
                     EndpointPoolStats::open));
@@ -77,6 +99,11 @@ final class EndpointGauges {
                     return stats == null ? 0 : value.applyAsInt(stats);
                 }))
                 .description(description).tags(tags).strongReference(true).register(registry);
+    }
+
+    private double newest(ToIntFunction<Source> value) {
+        int size = sources.size();
+        return size == 0 ? 0 : value.applyAsInt(sources.get(size - 1));
     }
 
     private double sum(ToIntFunction<Source> value) {

@@ -3,6 +3,7 @@ package dev.rampart.gateway.metrics;
 import com.sun.management.OperatingSystemMXBean;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
+import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.tracing.Tracing;
 import dev.rampart.gateway.upstream.EndpointState;
 import dev.rampart.gateway.upstream.UpstreamCluster;
@@ -40,7 +41,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * finished request, per endpoint from the upstream clusters, and the process itself. Labels come only from
  * configured names and fixed sets, so the number of series is bounded whatever the traffic.
  */
-public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
+public final class GatewayMetrics implements ExchangeListener, ResilienceListener, AutoCloseable {
     /** The Prometheus text format, version 0.0.4, that {@link #scrape()} writes. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final Duration LAG_PROBE_INTERVAL = Duration.ofMillis(100);
@@ -55,6 +56,8 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
     private final VertxPoolObserver poolObserver = new VertxPoolObserver();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> routes = new ConcurrentHashMap<>();
     private final Map<List<String>, EndpointGauges> endpoints = new HashMap<>();
+    private final Map<String, UpstreamGauges> upstreams = new HashMap<>();
+    private final ResilienceMeters resilience = new ResilienceMeters(registry);
     private final List<EventLoopLagProbe> lagProbes = new ArrayList<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Counter reloadsOk;
@@ -139,6 +142,7 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
                             key -> new EndpointGauges(registry, key.get(0), key.get(1), pools != null))
                     .bind(cluster, endpoint, pools);
         }
+        upstreams.computeIfAbsent(cluster.name(), name -> new UpstreamGauges(registry, name)).bind(cluster);
     }
 
     /** Removes a retired cluster from the per-endpoint gauges (those of a still-bound cluster stay). */
@@ -150,6 +154,10 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
             if (gauges != null && gauges.unbind(cluster)) {
                 endpoints.remove(key);
             }
+        }
+        UpstreamGauges gauges = upstreams.get(cluster.name());
+        if (gauges != null && gauges.unbind(cluster)) {
+            upstreams.remove(cluster.name());
         }
     }
 
@@ -192,6 +200,31 @@ public final class GatewayMetrics implements ExchangeListener, AutoCloseable {
     @Override
     public void finished(ExchangeRecord record) {
         routeMeters(record.route(), record.upstream()).finished(record);
+    }
+
+    @Override
+    public void attemptFinished(String upstream, String kind, String outcome) {
+        resilience.attemptFinished(upstream, kind, outcome);
+    }
+
+    @Override
+    public void retrySuppressed(String upstream, String reason) {
+        resilience.retrySuppressed(upstream, reason);
+    }
+
+    @Override
+    public void shed(String route, String limiter) {
+        resilience.shed(route, limiter);
+    }
+
+    @Override
+    public void fallbackServed(String route, String reason) {
+        resilience.fallbackServed(route, reason);
+    }
+
+    @Override
+    public void faultInjected(String route, String kind) {
+        resilience.faultInjected(route, kind);
     }
 
     /** Everything in the Prometheus text format; takes a while with many routes, so call it off the event loop. */

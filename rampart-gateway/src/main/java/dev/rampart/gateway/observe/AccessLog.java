@@ -111,6 +111,13 @@ public final class AccessLog implements ExchangeListener {
         millis(out, "queue_ms", e.queueNanos());
         millis(out, "upstream_connect_ms", e.connectNanos());
         millis(out, "upstream_ttfb_ms", e.firstByteNanos());
+        JsonText.field(out, "attempts", e.attempts());
+        if (e.fallback() != null) {
+            JsonText.field(out, "fallback", e.fallback());
+        }
+        if (e.fault() != null) {
+            JsonText.field(out, "fault", e.fault());
+        }
         if (e.traceId() != null) {
             JsonText.field(out, "trace_id", e.traceId());
             JsonText.field(out, "span_id", e.spanId());

@@ -17,12 +17,26 @@ package dev.rampart.gateway.observe;
  * @param connectNanos   time opening a new upstream connection (0 when a pooled one was reused), or -1
  * @param firstByteNanos from the connection obtained to the upstream's response head, or -1
  * @param upstreamNanos  from the connection obtained to the end of the upstream response, or -1
+ * @param attempts       upstream attempts made (retries and hedges included); 0 when none was
+ * @param fallback       why the route's fallback answered instead of the upstream (an error code), or null
+ * @param fault          the fault a chaos drill injected ({@code delay}, {@code abort}, {@code reset}), or null
  */
 public record ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
                              String path, String query, int status, long durationNanos, int upstreamStatus,
                              long bytesIn, long bytesOut, String requestId, String clientIp, String errorCode,
                              long queueNanos, long connectNanos, long firstByteNanos, long upstreamNanos,
-                             String traceId, String spanId) {
+                             String traceId, String spanId, int attempts, String fallback, String fault) {
+
+    /** A request that made at most one upstream attempt, without fallback or fault. */
+    public ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
+                          String path, String query, int status, long durationNanos, int upstreamStatus,
+                          long bytesIn, long bytesOut, String requestId, String clientIp, String errorCode,
+                          long queueNanos, long connectNanos, long firstByteNanos, long upstreamNanos,
+                          String traceId, String spanId) {
+        this(startEpochMillis, route, upstream, endpoint, method, path, query, status, durationNanos, upstreamStatus,
+                bytesIn, bytesOut, requestId, clientIp, errorCode, queueNanos, connectNanos, firstByteNanos,
+                upstreamNanos, traceId, spanId, queueNanos >= 0 ? 1 : 0, null, null);
+    }
 
     /** {@code 2xx}, {@code 4xx}, …: a bounded label for the status. */
     public String statusClass() {

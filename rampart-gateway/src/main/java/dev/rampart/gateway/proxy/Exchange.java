@@ -6,6 +6,14 @@ import dev.rampart.gateway.listener.HardenedRequestDecoder;
 import dev.rampart.gateway.logging.JsonText;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
+import dev.rampart.gateway.observe.ResilienceListener;
+import dev.rampart.gateway.resilience.Fallback;
+import dev.rampart.gateway.resilience.FaultInjector;
+import dev.rampart.gateway.resilience.LoadShedder;
+import dev.rampart.gateway.resilience.RetryPolicy;
+import dev.rampart.core.config.Endpoint;
+import dev.rampart.core.resilience.RetryAfter;
+import com.netflix.concurrency.limits.Limiter;
 import dev.rampart.gateway.tracing.HttpAttributes;
 import dev.rampart.gateway.tracing.Tracing;
 import dev.rampart.gateway.upstream.UpstreamCluster;
@@ -39,18 +47,24 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * One client request and its way to an upstream and back: routing, body limits, the always-on timeouts, streaming
- * with backpressure in both directions, error mapping, and the access-log line. Lives on one event loop.
+ * One client request and its way to an upstream and back: routing, chaos faults, load shedding, body limits, the
+ * always-on timeouts, attempts (retries with backoff inside the deadline and the retry budget, hedges), streaming
+ * with backpressure in both directions, error mapping and fallbacks, and the access-log line. Lives on one event
+ * loop.
  */
 final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "x-request-id", "x-forwarded-proto",
             "x-forwarded-host", "x-forwarded-for");
     private static final Set<String> NOT_RETURNED = Set.of("x-request-id");
+    /** Headers by which an upstream says it is overloaded: such an answer is never retried. */
+    private static final String[] OVERLOAD_HEADERS = {"x-rampart-overloaded", "x-envoy-overloaded"};
+    private static final String FAULT_HEADER = "x-rampart-fault";
 
     private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD }
 
@@ -61,24 +75,33 @@ final class Exchange {
     private final HttpServerResponse response;
     private final RouteTable table;
     private final ExchangeListener listener;
+    private final ResilienceListener resilience;
     private final Tracing tracing;
     private final Span serverSpan;
-    private Span clientSpan;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
     private final String requestId;
 
     private CompiledRoute route;
     private String path;
-    private EndpointState endpoint;
-    private HttpClientRequest upstreamRequest;
-    private HttpClientResponse upstreamResponse;
+    /** The attempt that streams (or will stream) to the client; null while waiting to retry. */
+    private Attempt current;
+    /** A second attempt racing the current one. */
+    private Attempt hedge;
+    /** The attempt the log reports: the winner, else the last one tried. */
+    private Attempt reported;
+    private int attemptsStarted;
+    private boolean repeatable;
+    /** The request body received so far, kept to resend on a retry; null when not kept. */
+    private Buffer bodyCopy;
+    private boolean bodyHandlersSet;
+    private long deadlineNanos;
+    private Limiter.Listener routePermit;
+    private Limiter.Listener upstreamPermit;
+    private String fallbackReason;
+    private String faultInjected;
     private int upstreamStatus;
-    private long acquireStartNanos = -1;
-    private long acquiredNanos = -1;
-    private boolean freshConnection;
-    private long responseHeadNanos = -1;
-    private long upstreamEndNanos = -1;
+    private int sentStatus;
     private long bytesIn;
     private long bytesOut;
     private ErrorCode error;
@@ -94,12 +117,15 @@ final class Exchange {
     private long lastActivityNanos;
     private ScheduledFuture<?> phaseTimer;
     private ScheduledFuture<?> totalTimer;
+    private ScheduledFuture<?> waitTimer; // a backoff, a hedge delay or an injected delay
 
-    Exchange(HttpServerRequest request, RouteTable table, ExchangeListener listener, Tracing tracing) {
+    Exchange(HttpServerRequest request, RouteTable table, ExchangeListener listener, ResilienceListener resilience,
+             Tracing tracing) {
         this.request = request;
         this.response = request.response();
         this.table = table;
         this.listener = listener;
+        this.resilience = resilience;
         this.tracing = tracing;
         this.serverSpan = tracing.startServerSpan(tracing.extract(request.headers()), request.method().name(),
                 TimeUnit.MILLISECONDS.toNanos(startMillis));
@@ -137,22 +163,136 @@ final class Exchange {
             return;
         }
         eventLoop = ((ContextInternal) ContextInternal.current()).nettyEventLoop();
+        deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(route.totalTimeoutMillis);
         totalTimer = eventLoop.schedule(this::onTotalDeadline, route.totalTimeoutMillis, TimeUnit.MILLISECONDS);
-        endpoint = route.upstream().pick();
-        endpoint.requestStarted();
-        listener.started(route.id(), route.upstream().name());
-        clientSpan = tracing.startClientSpan(serverSpan, request.method().name(), 1);
-        acquireStartNanos = System.nanoTime();
-        route.upstream().client().request(upstreamOptions()).onComplete(ar -> {
-            if (ar.succeeded()) {
-                onUpstreamRequest(ar.result());
-            } else {
-                onUpstreamFailure(ar.cause());
-            }
-        });
+        FaultInjector.Fault fault = route.faults == null ? null : route.faults.decide(request);
+        if (fault == null) {
+            admit();
+            return;
+        }
+        faultInjected = fault.abort() ? (fault.reset() ? "reset" : "abort") : "delay";
+        resilience.faultInjected(route.id(), faultInjected);
+        log.atInfo().addKeyValue("route", route.id()).addKeyValue("fault", faultInjected)
+                .addKeyValue("delay_ms", fault.delayNanos() / 1_000_000).addKeyValue("request_id", requestId)
+                .addKeyValue("trace_id", traceId()).log("fault injected by a chaos drill");
+        if (fault.delayNanos() > 0) {
+            waitTimer = eventLoop.schedule(() -> {
+                waitTimer = null;
+                afterFaultDelay(fault);
+            }, fault.delayNanos(), TimeUnit.NANOSECONDS);
+        } else {
+            afterFaultDelay(fault);
+        }
     }
 
-    private RequestOptions upstreamOptions() {
+    private void afterFaultDelay(FaultInjector.Fault fault) {
+        if (finished) {
+            return;
+        }
+        if (!fault.abort()) {
+            admit();
+            return;
+        }
+        if (fault.reset()) {
+            error = ErrorCode.FAULT_INJECTED;
+            finish();
+            request.connection().close();
+            return;
+        }
+        response.headers().set(FAULT_HEADER, "abort");
+        error = ErrorCode.FAULT_INJECTED;
+        sendError(ErrorCode.FAULT_INJECTED, fault.abortStatus(), !requestEnded, true);
+    }
+
+    /** Load shedding, then the first attempt. */
+    private void admit() {
+        if (route.shedder != null) {
+            routePermit = route.shedder.tryAcquire(route.critical);
+            if (routePermit == null) {
+                shed("route");
+                return;
+            }
+        }
+        LoadShedder upstreamLimit = route.upstream().shedder();
+        if (upstreamLimit != null) {
+            upstreamPermit = upstreamLimit.tryAcquire(route.critical);
+            if (upstreamPermit == null) {
+                shed("upstream");
+                return;
+            }
+        }
+        boolean hasBody = RequestChecks.hasBody(request);
+        repeatable = (route.retries.attempts() > 1 || route.hedge != null) && RetryPolicy.repeatable(request);
+        if (repeatable && hasBody) {
+            long declared = RequestChecks.contentLength(request);
+            if (declared > route.retries.maxBufferedBody()) {
+                repeatable = false; // too large to keep for a second send
+            } else {
+                bodyCopy = Buffer.buffer((int) Math.max(0, Math.min(declared, 64 * 1024)));
+            }
+        }
+        long now = System.nanoTime();
+        route.upstream().requestSent(now);
+        listener.started(route.id(), route.upstream().name());
+        if (!startAttempt(Attempt.Kind.FIRST, null, now)) {
+            failNoEndpoint();
+        }
+    }
+
+    private void shed(String limiter) {
+        resilience.shed(route.id(), limiter);
+        response.headers().set("retry-after", "1");
+        error = ErrorCode.LOAD_SHED;
+        sendError(ErrorCode.LOAD_SHED, ErrorCode.LOAD_SHED.status(), !requestEnded, true);
+    }
+
+    // ---- attempts ------------------------------------------------------------------------------------------------
+
+    /**
+     * Sends one attempt to an available endpoint of the route's upstream (or its backup), preferring one other than
+     * {@code avoid}. False when no endpoint is available.
+     */
+    private boolean startAttempt(Attempt.Kind kind, EndpointState avoid, long now) {
+        UpstreamCluster cluster = route.upstream();
+        EndpointState endpoint = cluster.pickAvailable(avoid, now);
+        if (endpoint == null && route.backup() != null) {
+            cluster = route.backup();
+            endpoint = cluster.pickAvailable(avoid, now);
+        }
+        if (endpoint == null) {
+            return false;
+        }
+        if (kind == Attempt.Kind.HEDGE && endpoint == avoid) {
+            settle(new Attempt(0, kind, cluster, endpoint, now), false, false, true);
+            return false; // a hedge to the endpoint already waited on adds load and nothing else
+        }
+        Attempt attempt = new Attempt(++attemptsStarted, kind, cluster, endpoint, now);
+        if (kind == Attempt.Kind.HEDGE) {
+            hedge = attempt;
+        } else {
+            current = attempt;
+        }
+        reported = attempt;
+        endpoint.requestStarted();
+        attempt.span = tracing.startClientSpan(serverSpan, request.method().name(), attempt.number);
+        long perTry = route.retries.perTryTimeoutMillis();
+        if (perTry > 0) {
+            attempt.perTryTimer = eventLoop.schedule(() -> {
+                attempt.perTryTimer = null;
+                onAttemptTimeout(attempt);
+            }, perTry, TimeUnit.MILLISECONDS);
+        }
+        cluster.client().request(upstreamOptions(attempt)).onComplete(ar -> {
+            if (ar.succeeded()) {
+                onUpstreamRequest(attempt, ar.result());
+            } else {
+                onAttemptFailure(attempt, ar.cause());
+            }
+        });
+        return true;
+    }
+
+    private RequestOptions upstreamOptions(Attempt attempt) {
         String query = request.query();
         String upstreamPath = route.upstreamPath(path);
         MultiMap headers = HttpHeaders.headers();
@@ -166,54 +306,95 @@ final class Exchange {
             headers.set("x-forwarded-host", host);
         }
         headers.set("x-request-id", requestId);
-        tracing.inject(clientSpan, headers);
+        if (attempt.number > 1) {
+            headers.set("x-rampart-attempt", Integer.toString(attempt.number));
+        }
+        tracing.inject(attempt.span, headers);
+        Endpoint endpoint = attempt.endpoint.endpoint();
         return new RequestOptions()
                 .setMethod(request.method())
-                .setHost(endpoint.endpoint().host())
-                .setPort(endpoint.endpoint().port())
-                .setSsl(endpoint.endpoint().tls())
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setSsl(endpoint.tls())
                 .setURI(query == null ? upstreamPath : upstreamPath + '?' + query)
-                .setHeaders(headers.set("host", endpoint.endpoint().authority()))
+                .setHeaders(headers.set("host", endpoint.authority()))
                 .setConnectTimeout(route.connectTimeoutMillis);
     }
 
-    private void onUpstreamRequest(HttpClientRequest upstream) {
-        if (finished) {
+    private void onUpstreamRequest(Attempt attempt, HttpClientRequest upstream) {
+        if (finished || attempt.done) {
             upstream.reset();
             return;
         }
-        upstreamRequest = upstream;
-        acquiredNanos = System.nanoTime();
-        freshConnection = UpstreamCluster.takeFreshMark(upstream.connection());
-        upstream.exceptionHandler(this::onUpstreamFailure);
+        attempt.request = upstream;
+        attempt.acquiredNanos = System.nanoTime();
+        attempt.freshConnection = UpstreamCluster.takeFreshMark(upstream.connection());
+        upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
         upstream.response().onComplete(ar -> {
             if (ar.succeeded()) {
-                onUpstreamResponse(ar.result());
+                onUpstreamResponse(attempt, ar.result());
             } else {
-                onUpstreamFailure(ar.cause());
+                onAttemptFailure(attempt, ar.cause());
             }
         });
         if (!RequestChecks.hasBody(request)) {
             upstream.end();
-            enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
+            attemptSent(attempt);
             request.resume();
             return;
         }
         if (RequestChecks.isChunked(request)) {
             upstream.setChunked(true);
         }
-        enterPhase(Phase.UPLOAD, route.idleTimeoutMillis);
-        request.handler(this::onClientBodyChunk);
-        whenRequestEnds(() -> {
-            requestEnded = true;
-            if (!finished) {
-                upstream.end();
-                if (!responseStarted) {
-                    enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
-                }
-            }
-        });
+        if (bodyCopy != null && bodyCopy.length() > 0) {
+            upstream.write(bodyCopy.copy()); // what arrived while this attempt was being set up
+        }
+        attempt.bodyFlowing = true;
+        if (requestEnded) {
+            upstream.end();
+            attemptSent(attempt);
+        } else if (attempt == current) {
+            enterPhase(Phase.UPLOAD, route.idleTimeoutMillis);
+        }
+        if (!bodyHandlersSet) {
+            bodyHandlersSet = true;
+            request.handler(this::onClientBodyChunk);
+            whenRequestEnds(this::onClientBodyEnd);
+        }
         request.resume();
+    }
+
+    /** The whole request is with the upstream: wait for its answer, and perhaps hedge. */
+    private void attemptSent(Attempt attempt) {
+        if (attempt != current || responseStarted) {
+            return;
+        }
+        enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
+        if (route.hedge != null && repeatable && hedge == null && attemptsStarted < route.retries.attempts()
+                && (bodyCopy != null || !RequestChecks.hasBody(request))) {
+            cancelWaitTimer();
+            waitTimer = eventLoop.schedule(() -> {
+                waitTimer = null;
+                onHedgeDelay(attempt);
+            }, route.hedge.nanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void onHedgeDelay(Attempt waitedOn) {
+        if (finished || responseStarted || hedge != null || current != waitedOn || waitedOn.responseHeadNanos >= 0) {
+            return;
+        }
+        long now = System.nanoTime();
+        long expected = now - waitedOn.startNanos; // the hedge should be given at least as long as the first had
+        if (now + expected > deadlineNanos) {
+            resilience.retrySuppressed(route.upstream().name(), "deadline");
+            return;
+        }
+        if (!route.upstream().tryRetry(now)) {
+            resilience.retrySuppressed(route.upstream().name(), "budget");
+            return;
+        }
+        startAttempt(Attempt.Kind.HEDGE, waitedOn.endpoint, now);
     }
 
     /**
@@ -228,6 +409,19 @@ final class Exchange {
         }
     }
 
+    private void onClientBodyEnd() {
+        requestEnded = true;
+        if (finished) {
+            return;
+        }
+        for (Attempt attempt : new Attempt[]{current, hedge}) {
+            if (attempt != null && !attempt.done && attempt.request != null && attempt.bodyFlowing) {
+                attempt.request.end();
+                attemptSent(attempt);
+            }
+        }
+    }
+
     private void onClientBodyChunk(Buffer chunk) {
         if (finished) {
             return;
@@ -238,36 +432,83 @@ final class Exchange {
             return;
         }
         lastActivityNanos = System.nanoTime();
-        upstreamRequest.write(chunk);
-        if (upstreamRequest.writeQueueFull()) {
+        if (bodyCopy != null) {
+            if (bodyCopy.length() + chunk.length() > route.retries.maxBufferedBody()) {
+                bodyCopy = null; // too large to resend: this request gets no further attempt
+                repeatable = false;
+            } else {
+                bodyCopy.appendBuffer(chunk);
+            }
+        }
+        Attempt attempt = current;
+        if (attempt == null || attempt.done || attempt.request == null || !attempt.bodyFlowing) {
+            request.pause(); // between attempts: the copy holds what came, the next attempt resumes
+            return;
+        }
+        HttpClientRequest upstream = attempt.request;
+        upstream.write(chunk);
+        if (upstream.writeQueueFull()) {
             request.pause();
             uploadWaitingOnUpstream = true;
-            upstreamRequest.drainHandler(v -> {
+            upstream.drainHandler(v -> {
                 uploadWaitingOnUpstream = false;
                 lastActivityNanos = System.nanoTime();
-                if (!finished) {
+                if (!finished && attempt == current) {
                     request.resume();
                 }
             });
         }
     }
 
-    private void onUpstreamResponse(HttpClientResponse upstream) {
-        if (finished) {
+    private void onUpstreamResponse(Attempt attempt, HttpClientResponse upstream) {
+        if (finished || attempt.done) {
+            upstream.request().reset();
             return;
         }
-        upstreamResponse = upstream;
-        responseHeadNanos = System.nanoTime();
-        upstreamStatus = upstream.statusCode();
-        if (upstreamStatus >= 500 && route.config().maskUpstreamErrors()) {
-            maskUpstreamError(upstream);
+        long now = System.nanoTime();
+        attempt.response = upstream;
+        attempt.responseHeadNanos = now;
+        attempt.status = upstream.statusCode();
+        attempt.cancelPerTryTimer();
+        int status = attempt.status;
+        boolean gatewayFailure = status == 502 || status == 503 || status == 504;
+        settle(attempt, status >= 500, gatewayFailure, false);
+        if (route.retries.retriesOnStatus(status)) {
+            if (overloaded(upstream)) {
+                if (repeatable && attemptsStarted < route.retries.attempts()) {
+                    resilience.retrySuppressed(attempt.cluster.name(), "overload");
+                }
+            } else if (other(attempt) != null) {
+                abandon(attempt, "retryable_status"); // the other attempt may still answer well
+                promoteOther(attempt);
+                return;
+            } else if (retry(attempt, RetryPolicy.Failure.STATUS, retryAfterNanos(upstream, status))) {
+                abandon(attempt, "retryable_status");
+                return;
+            }
+        }
+        win(attempt);
+        upstreamStatus = status;
+        if (status >= 500 && route.fallback != null && gatewayFailure) {
+            fallbackReason = ErrorCode.UPSTREAM_ERROR.code();
+            endAttempt(attempt, "response");
+            attempt.request.reset();
+            error = ErrorCode.UPSTREAM_ERROR;
+            sendFallback(!requestEnded);
+            return;
+        }
+        if (status >= 500 && route.config().maskUpstreamErrors()) {
+            maskUpstreamError(attempt, upstream);
             return;
         }
         responseStarted = true;
-        response.setStatusCode(upstreamStatus);
+        response.setStatusCode(status);
         MultiMap headers = response.headers();
         HopByHopHeaders.copy(upstream.headers(), headers, NOT_RETURNED);
         headers.set("x-request-id", requestId);
+        if (faultInjected != null) {
+            headers.set(FAULT_HEADER, faultInjected);
+        }
         if (!requestEnded) {
             // the upstream answers before the whole request body arrived: unless the body completes, the
             // connection cannot be reused, and the head (sent with the first chunk) must say so now
@@ -276,7 +517,7 @@ final class Exchange {
         if (route.config().serverTiming()) {
             headers.set("server-timing", serverTiming());
         }
-        if (!headers.contains("content-length") && bodyAllowed(upstreamStatus)) {
+        if (!headers.contains("content-length") && bodyAllowed(status)) {
             if (request.version() == HttpVersion.HTTP_1_0) {
                 headers.set("connection", "close"); // HTTP/1.0 has no chunked encoding: the close delimits the body
             } else {
@@ -284,20 +525,236 @@ final class Exchange {
             }
         }
         enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
-        upstream.exceptionHandler(this::onUpstreamFailure);
-        upstream.handler(this::onUpstreamBodyChunk);
-        upstream.endHandler(v -> onUpstreamEnd());
+        upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
+        upstream.handler(chunk -> onUpstreamBodyChunk(attempt, chunk));
+        upstream.endHandler(v -> onUpstreamEnd(attempt));
     }
+
+    private static boolean overloaded(HttpClientResponse upstream) {
+        for (String header : OVERLOAD_HEADERS) {
+            if (upstream.getHeader(header) != null) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static long retryAfterNanos(HttpClientResponse upstream, int status) {
+        if (status != 503 && status != 429) {
+            return -1;
+        }
+        return RetryAfter.parseNanos(upstream.getHeader("retry-after"), System.currentTimeMillis());
+    }
+
+    /** This attempt's answer goes to the client: a racing attempt is cancelled. */
+    private void win(Attempt attempt) {
+        cancelWaitTimer();
+        Attempt loser = other(attempt);
+        if (loser != null) {
+            abandon(loser, "cancelled");
+        }
+        current = attempt;
+        hedge = null;
+        reported = attempt;
+    }
+
+    private Attempt other(Attempt attempt) {
+        Attempt other = attempt == current ? hedge : attempt == hedge ? current : null;
+        return other != null && !other.done ? other : null;
+    }
+
+    /** After {@code failed} is over, the attempt still racing becomes the current one. */
+    private void promoteOther(Attempt failed) {
+        Attempt survivor = other(failed);
+        current = survivor;
+        hedge = null;
+        reported = survivor;
+        if (survivor != null && survivor.responseHeadNanos < 0 && survivor.acquiredNanos >= 0 && requestEnded) {
+            long waited = System.nanoTime() - survivor.acquiredNanos;
+            enterPhase(Phase.FIRST_BYTE, Math.max(1, route.firstByteTimeoutMillis - waited / 1_000_000));
+        }
+    }
+
+    /**
+     * Schedules another attempt after {@code failed}, if the request is repeatable, attempts remain, the policy
+     * retries this failure, it fits the deadline (backoff, or the upstream's {@code Retry-After}, plus a whole
+     * attempt) and the upstream's retry budget allows it.
+     */
+    private boolean retry(Attempt failed, RetryPolicy.Failure failure, long retryAfterNanos) {
+        if (finished || responseStarted || !repeatable || attemptsStarted >= route.retries.attempts()) {
+            return false;
+        }
+        if (failure != RetryPolicy.Failure.STATUS && !route.retries.retriesOn(failure)) {
+            return false;
+        }
+        if (RequestChecks.hasBody(request) && bodyCopy == null) {
+            return false;
+        }
+        long now = System.nanoTime();
+        long delay = route.retries.backoff().delayNanos(attemptsStarted, ThreadLocalRandom.current());
+        if (retryAfterNanos > delay) {
+            delay = retryAfterNanos;
+        }
+        long perTry = route.retries.perTryTimeoutMillis();
+        long expected = perTry > 0 ? TimeUnit.MILLISECONDS.toNanos(perTry) : now - failed.startNanos;
+        if (now + delay + expected > deadlineNanos) {
+            resilience.retrySuppressed(failed.cluster.name(), "deadline");
+            return false;
+        }
+        if (!route.upstream().tryRetry(now)) {
+            resilience.retrySuppressed(failed.cluster.name(), "budget");
+            return false;
+        }
+        cancelPhaseTimer();
+        cancelWaitTimer();
+        current = null;
+        EndpointState avoid = failed.endpoint;
+        waitTimer = eventLoop.schedule(() -> {
+            waitTimer = null;
+            if (!finished && !startAttempt(Attempt.Kind.RETRY, avoid, System.nanoTime())) {
+                failNoEndpoint();
+            }
+        }, delay, TimeUnit.NANOSECONDS);
+        return true;
+    }
+
+    /** Gives up on an attempt that will not answer the client: its connection is reset, its span ended. */
+    private void abandon(Attempt attempt, String outcome) {
+        if (attempt.done) {
+            return;
+        }
+        settle(attempt, false, false, true);
+        endAttempt(attempt, outcome);
+        if (attempt.request != null) {
+            attempt.request.reset();
+        }
+    }
+
+    /**
+     * Tells the endpoint's breaker and outlier detection how the call went, once; or hands back the breaker's
+     * permission when the call's result says nothing about the endpoint.
+     */
+    private void settle(Attempt attempt, boolean failure, boolean gatewayFailure, boolean release) {
+        if (attempt.outcomeSettled) {
+            return;
+        }
+        attempt.outcomeSettled = true;
+        if (release) {
+            if (attempt.endpoint.breaker() != null) {
+                attempt.endpoint.breaker().release();
+            }
+            return;
+        }
+        long now = System.nanoTime();
+        attempt.cluster.recordOutcome(attempt.endpoint, failure, gatewayFailure, now - attempt.startNanos, now);
+    }
+
+    /** Ends the attempt's bookkeeping: timers, in-flight count, span; the outcome goes to the metrics. */
+    private void endAttempt(Attempt attempt, String outcome) {
+        if (attempt.done) {
+            return;
+        }
+        attempt.done = true;
+        attempt.cancelPerTryTimer();
+        if (attempt.endNanos < 0 && attempt.acquiredNanos >= 0) {
+            attempt.endNanos = System.nanoTime();
+        }
+        attempt.endpoint.requestFinished();
+        resilience.attemptFinished(attempt.cluster.name(), attempt.kind.label, outcome);
+        endClientSpan(attempt, outcome);
+    }
+
+    private void onAttemptTimeout(Attempt attempt) {
+        if (finished || attempt.done || attempt.responseHeadNanos >= 0) {
+            return;
+        }
+        attemptFailed(attempt, ErrorCode.UPSTREAM_TIMEOUT, RetryPolicy.Failure.PER_TRY_TIMEOUT, "timeout", null);
+    }
+
+    private void onAttemptFailure(Attempt attempt, Throwable cause) {
+        if (finished || attempt.done) {
+            return;
+        }
+        ErrorCode code = classify(attempt, cause);
+        if (log.isDebugEnabled()) {
+            log.atDebug().addKeyValue("route", route.id()).addKeyValue("upstream", attempt.endpoint.label())
+                    .addKeyValue("attempt", attempt.number).addKeyValue("error_code", code.code())
+                    .addKeyValue("cause", cause.toString()).addKeyValue("request_id", requestId)
+                    .addKeyValue("trace_id", traceId()).addKeyValue("span_id", spanId()).log("upstream call failed");
+        }
+        if (attempt.responseHeadNanos >= 0) {
+            // the answer is under way to the client (or being masked): nothing can be retried any more
+            attempt.endNanos = System.nanoTime();
+            fail(code, cause);
+            return;
+        }
+        RetryPolicy.Failure failure = switch (code) {
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_CONNECT_TIMEOUT -> RetryPolicy.Failure.CONNECT_FAILURE;
+            case UPSTREAM_RESET -> RetryPolicy.Failure.RESET;
+            case UPSTREAM_TIMEOUT -> RetryPolicy.Failure.PER_TRY_TIMEOUT;
+            default -> null;
+        };
+        String outcome = switch (code) {
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_CONNECT_TIMEOUT -> "connect_failure";
+            case UPSTREAM_RESET -> "reset";
+            case UPSTREAM_TIMEOUT -> "timeout";
+            case UPSTREAM_OVERLOADED -> "pool_busy";
+            default -> "bad_response";
+        };
+        attemptFailed(attempt, code, failure, outcome, cause);
+    }
+
+    /** An attempt failed before any answer: retry it, let a racing attempt carry on, or fail the request. */
+    private void attemptFailed(Attempt attempt, ErrorCode code, RetryPolicy.Failure failure, String outcome,
+                               Throwable cause) {
+        boolean poolBusy = code == ErrorCode.UPSTREAM_OVERLOADED; // our own queue is full: not the endpoint's fault
+        attempt.errorCode = code.code();
+        settle(attempt, true, failure != null, poolBusy);
+        endAttempt(attempt, outcome);
+        if (attempt.request != null) {
+            attempt.request.reset();
+        }
+        if (other(attempt) != null) {
+            promoteOther(attempt);
+            return;
+        }
+        boolean wasCurrent = attempt == current;
+        if (wasCurrent && failure != null && retry(attempt, failure, -1)) {
+            return;
+        }
+        fail(code, cause);
+    }
+
+    /** No endpoint of the upstream (nor of its backup) may take a request now. */
+    private void failNoEndpoint() {
+        long now = System.nanoTime();
+        UpstreamCluster upstream = route.upstream();
+        boolean breakerOpen = upstream.anyBreakerOpen() || route.backup() != null && route.backup().anyBreakerOpen();
+        if (reported != null && reported.done && error == null) {
+            // a retry found nothing to go to: the client learns what the last attempt met
+            error = reported.status >= 500 ? ErrorCode.UPSTREAM_ERROR : ErrorCode.UPSTREAM_UNAVAILABLE;
+            upstreamStatus = reported.status;
+        }
+        if (breakerOpen) {
+            long retryAfter = upstream.breakerRetryAfterNanos(now);
+            response.headers().set("retry-after", RetryAfter.format(retryAfter));
+            fail(error != null ? error : ErrorCode.CIRCUIT_OPEN, null);
+        } else {
+            fail(error != null ? error : ErrorCode.NO_HEALTHY_UPSTREAM, null);
+        }
+    }
+
+    // ---- the answer ----------------------------------------------------------------------------------------------
 
     /**
      * Rule 13: an upstream's 5xx body may carry stack traces or internals. The client gets the gateway's JSON error
      * with the upstream's status; the log gets the status and a bounded prefix of the body.
      */
-    private void maskUpstreamError(HttpClientResponse upstream) {
+    private void maskUpstreamError(Attempt attempt, HttpClientResponse upstream) {
         Buffer prefix = Buffer.buffer(256);
         String retryAfter = upstream.getHeader("retry-after");
         enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
-        upstream.exceptionHandler(this::onUpstreamFailure);
+        upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
         upstream.handler(chunk -> {
             lastActivityNanos = System.nanoTime();
             int room = MASKED_BODY_LOG_LIMIT - prefix.length();
@@ -309,8 +766,8 @@ final class Exchange {
             if (finished) {
                 return;
             }
-            upstreamEndNanos = System.nanoTime();
-            log.atWarn().addKeyValue("route", route.id()).addKeyValue("upstream", endpoint.label())
+            attempt.endNanos = System.nanoTime();
+            log.atWarn().addKeyValue("route", route.id()).addKeyValue("upstream", attempt.endpoint.label())
                     .addKeyValue("upstream_status", upstreamStatus)
                     .addKeyValue("upstream_body_prefix", prefix.toString(StandardCharsets.UTF_8))
                     .addKeyValue("request_id", requestId).addKeyValue("trace_id", traceId())
@@ -326,10 +783,14 @@ final class Exchange {
 
     private String serverTiming() {
         StringBuilder out = new StringBuilder(96);
-        if (acquiredNanos >= 0) {
-            timing(out, "queue", freshConnection ? 0 : acquiredNanos - acquireStartNanos);
-            timing(out, "connect", freshConnection ? acquiredNanos - acquireStartNanos : 0);
-            timing(out, "upstream", responseHeadNanos - acquiredNanos);
+        Attempt attempt = reported;
+        if (attempt != null && attempt.acquiredNanos >= 0) {
+            timing(out, "queue", attempt.queueNanos());
+            timing(out, "connect", attempt.connectNanos());
+            timing(out, "upstream", attempt.responseHeadNanos - attempt.acquiredNanos);
+        }
+        if (attemptsStarted > 1) {
+            out.append(out.length() > 0 ? ", " : "").append("attempts;desc=").append(attemptsStarted);
         }
         timing(out, "total", System.nanoTime() - startNanos);
         return out.toString();
@@ -354,7 +815,7 @@ final class Exchange {
         return request.method() != HttpMethod.HEAD && status >= 200 && status != 204 && status != 304;
     }
 
-    private void onUpstreamBodyChunk(Buffer chunk) {
+    private void onUpstreamBodyChunk(Attempt attempt, Buffer chunk) {
         if (finished) {
             return;
         }
@@ -362,23 +823,23 @@ final class Exchange {
         lastActivityNanos = System.nanoTime();
         response.write(chunk);
         if (response.writeQueueFull()) {
-            upstreamResponse.pause();
+            attempt.response.pause();
             downloadWaitingOnClient = true;
             response.drainHandler(v -> {
                 downloadWaitingOnClient = false;
                 lastActivityNanos = System.nanoTime();
                 if (!finished) {
-                    upstreamResponse.resume();
+                    attempt.response.resume();
                 }
             });
         }
     }
 
-    private void onUpstreamEnd() {
+    private void onUpstreamEnd(Attempt attempt) {
         if (finished) {
             return;
         }
-        upstreamEndNanos = System.nanoTime();
+        attempt.endNanos = System.nanoTime();
         Future<Void> written = response.end();
         boolean closeAfter = !requestEnded || "close".equals(response.headers().get("connection"));
         finish();
@@ -391,25 +852,11 @@ final class Exchange {
 
     // ---- failures ------------------------------------------------------------------------------------------------
 
-    private void onUpstreamFailure(Throwable cause) {
-        if (finished) {
-            return;
-        }
-        ErrorCode code = classify(cause);
-        if (log.isDebugEnabled()) {
-            log.atDebug().addKeyValue("route", route.id()).addKeyValue("upstream", endpoint.label())
-                    .addKeyValue("error_code", code.code()).addKeyValue("cause", cause.toString())
-                    .addKeyValue("request_id", requestId).addKeyValue("trace_id", traceId())
-                    .addKeyValue("span_id", spanId()).log("upstream call failed");
-        }
-        fail(code, cause);
-    }
-
-    private ErrorCode classify(Throwable cause) {
+    private ErrorCode classify(Attempt attempt, Throwable cause) {
         if (cause instanceof ConnectionPoolTooBusyException) {
             return ErrorCode.UPSTREAM_OVERLOADED;
         }
-        if (upstreamRequest == null) {
+        if (attempt.request == null) {
             // still obtaining a connection
             if (cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException) {
                 return ErrorCode.UPSTREAM_CONNECT_TIMEOUT;
@@ -462,6 +909,20 @@ final class Exchange {
         phaseTimer = eventLoop.schedule(this::onPhaseTimer, phaseTimeoutNanos, TimeUnit.NANOSECONDS);
     }
 
+    private void cancelPhaseTimer() {
+        if (phaseTimer != null) {
+            phaseTimer.cancel(false);
+            phaseTimer = null;
+        }
+    }
+
+    private void cancelWaitTimer() {
+        if (waitTimer != null) {
+            waitTimer.cancel(false);
+            waitTimer = null;
+        }
+    }
+
     /** Idle timers are lazy: activity only stamps a time, and the timer re-arms itself for what remains. */
     private void onPhaseTimer() {
         phaseTimer = null;
@@ -476,25 +937,39 @@ final class Exchange {
         switch (phase) {
             case UPLOAD -> fail(uploadWaitingOnUpstream ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.CLIENT_BODY_TIMEOUT, null);
             case DOWNLOAD -> fail(downloadWaitingOnClient ? ErrorCode.CLIENT_TOO_SLOW : ErrorCode.UPSTREAM_TIMEOUT, null);
+            case FIRST_BYTE -> {
+                if (current != null && !current.done && current.responseHeadNanos < 0) {
+                    attemptFailed(current, ErrorCode.UPSTREAM_TIMEOUT, RetryPolicy.Failure.PER_TRY_TIMEOUT, "timeout",
+                            null);
+                } else {
+                    fail(ErrorCode.UPSTREAM_TIMEOUT, null);
+                }
+            }
             default -> fail(ErrorCode.UPSTREAM_TIMEOUT, null);
         }
     }
 
-    /** Fails the exchange: a JSON error if nothing was sent yet, otherwise the client connection is cut. */
+    /** Fails the exchange: a JSON error (or the fallback) if nothing was sent yet, otherwise the connection is cut. */
     private void fail(ErrorCode code, Throwable cause) {
         if (finished) {
             return;
         }
-        error = code;
-        HttpClientRequest upstream = upstreamRequest;
+        if (error == null || code != ErrorCode.UPSTREAM_TIMEOUT || !responseStarted) {
+            error = code;
+        }
+        Attempt[] inFlight = {current, hedge};
         if (responseStarted) {
             finish();
             request.connection().close();
         } else {
-            sendError(code, !requestEnded);
+            ErrorCode sent = error;
+            sendError(sent, sent == ErrorCode.UPSTREAM_ERROR && upstreamStatus >= 500 ? upstreamStatus : sent.status(),
+                    !requestEnded, sent == ErrorCode.CIRCUIT_OPEN || sent == ErrorCode.LOAD_SHED);
         }
-        if (upstream != null) {
-            upstream.reset(); // after finish(), so the failure this causes is not mistaken for another one
+        for (Attempt attempt : inFlight) {
+            if (attempt != null && attempt.request != null) {
+                attempt.request.reset(); // after finish(), so the failure this causes is not mistaken for another one
+            }
         }
     }
 
@@ -521,7 +996,13 @@ final class Exchange {
     }
 
     private void sendError(ErrorCode code, int status, boolean close, boolean keepHeadersSet) {
+        if (route != null && route.fallback != null && fallbackCovers(code, status)) {
+            fallbackReason = code.code();
+            sendFallback(close);
+            return;
+        }
         responseStarted = true;
+        sentStatus = status;
         response.setStatusCode(status);
         MultiMap headers = response.headers();
         if (!keepHeadersSet) {
@@ -543,11 +1024,51 @@ final class Exchange {
         }
     }
 
+    /** The failures a fallback stands in for: the upstream is unreachable, failing, too slow, or switched off. */
+    private static boolean fallbackCovers(ErrorCode code, int status) {
+        return switch (code) {
+            case UPSTREAM_UNAVAILABLE, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_TIMEOUT, UPSTREAM_RESET,
+                 UPSTREAM_BAD_RESPONSE, UPSTREAM_OVERLOADED, CIRCUIT_OPEN, NO_HEALTHY_UPSTREAM -> true;
+            case UPSTREAM_ERROR -> status == 502 || status == 503 || status == 504;
+            default -> false;
+        };
+    }
+
+    private void sendFallback(boolean close) {
+        resilience.fallbackServed(route.id(), fallbackReason);
+        responseStarted = true;
+        sentStatus = route.fallback.status();
+        response.setStatusCode(sentStatus);
+        MultiMap headers = response.headers();
+        headers.clear();
+        headers.addAll(route.fallback.headers());
+        headers.set(Fallback.HEADER, fallbackReason);
+        headers.set("x-request-id", requestId);
+        if (faultInjected != null) {
+            headers.set(FAULT_HEADER, faultInjected);
+        }
+        if (close) {
+            headers.set("connection", "close");
+        }
+        Buffer body = route.fallback.body();
+        bytesOut = body.length();
+        Future<Void> written = response.end(body);
+        finish();
+        if (close) {
+            written.onComplete(ar -> request.connection().close());
+        } else {
+            responseCompleted();
+        }
+    }
+
     private void abortBothSides(ErrorCode code) {
         error = code;
+        Attempt[] inFlight = {current, hedge};
         finish();
-        if (upstreamRequest != null) {
-            upstreamRequest.reset();
+        for (Attempt attempt : inFlight) {
+            if (attempt != null && attempt.request != null) {
+                attempt.request.reset();
+            }
         }
     }
 
@@ -556,55 +1077,91 @@ final class Exchange {
             return;
         }
         finished = true;
-        if (phaseTimer != null) {
-            phaseTimer.cancel(false);
-            phaseTimer = null;
-        }
+        cancelPhaseTimer();
+        cancelWaitTimer();
         if (totalTimer != null) {
             totalTimer.cancel(false);
             totalTimer = null;
         }
-        if (endpoint != null) {
-            endpoint.requestFinished();
+        // the status the client got: what Rampart sent itself, else the upstream's (499 when the client left first)
+        int status = sentStatus > 0 ? sentStatus
+                : error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
+        for (Attempt attempt : new Attempt[]{current, hedge}) {
+            if (attempt != null && !attempt.done) {
+                boolean answered = attempt.responseHeadNanos >= 0;
+                if (!answered) {
+                    settle(attempt, false, false, true);
+                }
+                endAttempt(attempt, answered ? "response" : "cancelled");
+            }
         }
-        int status = error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
+        completePermits(status);
+        Attempt shown = reported;
         long queueNanos = -1;
-        long connectNanos = -1;
-        if (acquiredNanos >= 0) {
-            long acquire = acquiredNanos - acquireStartNanos;
-            // a connection opened for this request: its wait was the connect; otherwise it queued for a pooled one
-            connectNanos = freshConnection ? acquire : 0;
-            queueNanos = freshConnection ? 0 : acquire;
-        } else if (acquireStartNanos >= 0) {
-            queueNanos = System.nanoTime() - acquireStartNanos; // never got a connection
+        if (shown != null) {
+            queueNanos = shown.acquiredNanos >= 0 ? shown.queueNanos() : System.nanoTime() - shown.startNanos;
         }
         listener.finished(new ExchangeRecord(startMillis, route == null ? null : route.id(),
-                route == null ? null : route.upstream().name(), endpoint == null ? null : endpoint.label(),
+                route == null ? null : route.upstream().name(), shown == null ? null : shown.endpoint.label(),
                 request.method().name(), request.path(), request.query(), status, System.nanoTime() - startNanos,
                 upstreamStatus, bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code(),
-                queueNanos, connectNanos,
-                responseHeadNanos >= 0 && acquiredNanos >= 0 ? responseHeadNanos - acquiredNanos : -1,
-                upstreamEndNanos >= 0 && acquiredNanos >= 0 ? upstreamEndNanos - acquiredNanos : -1,
-                traceId(), spanId()));
-        endSpans(status);
+                queueNanos, shown == null ? -1 : shown.connectNanos(), shown == null ? -1 : shown.firstByteNanos(),
+                shown == null ? -1 : shown.upstreamNanos(), traceId(), spanId(), attemptsStarted, fallbackReason,
+                faultInjected));
+        endServerSpan(status);
     }
 
-    private void endSpans(int status) {
-        if (clientSpan != null) {
-            clientSpan.setAttribute(HttpAttributes.METHOD, request.method().name());
-            clientSpan.setAttribute(HttpAttributes.SERVER_ADDRESS, endpoint.endpoint().host());
-            clientSpan.setAttribute(HttpAttributes.SERVER_PORT, (long) endpoint.endpoint().port());
-            clientSpan.setAttribute(HttpAttributes.URL_FULL, endpoint.label() + route.upstreamPath(path));
-            if (upstreamStatus > 0) {
-                clientSpan.setAttribute(HttpAttributes.STATUS_CODE, (long) upstreamStatus);
-            }
-            // a client span is failed by any 4xx or 5xx answer (HTTP semantic conventions), or by no answer at all
-            if (upstreamStatus >= 400 || (upstreamStatus == 0 && error != null)) {
-                Tracing.fail(clientSpan, upstreamStatus == 0 || upstreamStatus >= 500 && error != null
-                        ? error.code() : String.valueOf(upstreamStatus));
-            }
-            clientSpan.end();
+    /** Tells the concurrency limits how the request went: latency samples for adaptive limits, drops on overload. */
+    private void completePermits(int status) {
+        if (routePermit == null && upstreamPermit == null) {
+            return;
         }
+        boolean dropped = error == ErrorCode.UPSTREAM_TIMEOUT || error == ErrorCode.UPSTREAM_CONNECT_TIMEOUT
+                || error == ErrorCode.UPSTREAM_OVERLOADED || upstreamStatus == 503;
+        boolean ignored = !dropped && (error != null || status >= 500);
+        for (Limiter.Listener permit : new Limiter.Listener[]{routePermit, upstreamPermit}) {
+            if (permit == null) {
+                continue;
+            }
+            if (dropped) {
+                permit.onDropped();
+            } else if (ignored) {
+                permit.onIgnore();
+            } else {
+                permit.onSuccess();
+            }
+        }
+        routePermit = null;
+        upstreamPermit = null;
+    }
+
+    private void endClientSpan(Attempt attempt, String outcome) {
+        Span span = attempt.span;
+        if (span == null) {
+            return;
+        }
+        span.setAttribute(HttpAttributes.METHOD, request.method().name());
+        span.setAttribute(HttpAttributes.SERVER_ADDRESS, attempt.endpoint.endpoint().host());
+        span.setAttribute(HttpAttributes.SERVER_PORT, (long) attempt.endpoint.endpoint().port());
+        span.setAttribute(HttpAttributes.URL_FULL, attempt.endpoint.label() + route.upstreamPath(path));
+        if (attempt.number > 1) {
+            span.setAttribute(HttpAttributes.RESEND_COUNT, (long) attempt.number - 1);
+        }
+        if (attempt.status > 0) {
+            span.setAttribute(HttpAttributes.STATUS_CODE, (long) attempt.status);
+        }
+        // a client span is failed by any 4xx or 5xx answer (HTTP semantic conventions), or by no answer at all
+        if (attempt.status >= 400) {
+            boolean gatewayError = attempt == reported && error != null && attempt.status >= 500;
+            Tracing.fail(span, gatewayError ? error.code() : String.valueOf(attempt.status));
+        } else if (attempt.status == 0 && !"cancelled".equals(outcome)) {
+            Tracing.fail(span, attempt.errorCode != null ? attempt.errorCode
+                    : attempt == reported && error != null ? error.code() : outcome);
+        }
+        span.end();
+    }
+
+    private void endServerSpan(int status) {
         serverSpan.setAttribute(HttpAttributes.METHOD, request.method().name());
         serverSpan.setAttribute(HttpAttributes.URL_PATH, request.path());
         serverSpan.setAttribute(HttpAttributes.URL_SCHEME, request.isSSL() ? "https" : "http");

@@ -1,6 +1,7 @@
 package dev.rampart.gateway.proxy;
 
 import dev.rampart.gateway.observe.ExchangeListener;
+import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.routing.RouteTable;
 import dev.rampart.gateway.tracing.Tracing;
 import io.vertx.core.Handler;
@@ -14,16 +15,23 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     private final ExchangeListener listener;
 
     private final Tracing tracing;
+    private final ResilienceListener resilience;
 
     public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener, Tracing tracing) {
+        this(currentTable, listener, ResilienceListener.NONE, tracing);
+    }
+
+    public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener, ResilienceListener resilience,
+                        Tracing tracing) {
         this.tracing = tracing;
+        this.resilience = resilience;
         this.currentTable = currentTable;
         this.listener = listener;
     }
 
     @Override
     public void handle(HttpServerRequest request) {
-        Exchange exchange = new Exchange(request, currentTable.get(), listener, tracing);
+        Exchange exchange = new Exchange(request, currentTable.get(), listener, resilience, tracing);
         try {
             exchange.start();
         } catch (RuntimeException e) {

@@ -3,6 +3,10 @@ package dev.rampart.gateway.routing;
 import dev.rampart.core.config.PathRewrite;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.RouteMatch;
+import dev.rampart.gateway.resilience.Fallback;
+import dev.rampart.gateway.resilience.FaultInjector;
+import dev.rampart.gateway.resilience.LoadShedder;
+import dev.rampart.gateway.resilience.RetryPolicy;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.vertx.core.http.HttpServerRequest;
 
@@ -13,6 +17,7 @@ public final class CompiledRoute {
     private final RouteConfig config;
     private final RouteMatch match;
     private final UpstreamCluster upstream;
+    private final UpstreamCluster backup;
     private final PathRewrite rewrite;
     public final long connectTimeoutMillis;
     public final long firstByteTimeoutMillis;
@@ -20,11 +25,29 @@ public final class CompiledRoute {
     public final long totalTimeoutMillis;
     public final long maxBodySize;
     private final String httpRoute;
+    public final RetryPolicy retries;
+    /** Null when the route does not hedge. */
+    public final HedgeDelay hedge;
+    /** Null when the route has none. */
+    public final Fallback fallback;
+    /** Null when the route has no concurrency limit of its own. */
+    public final LoadShedder shedder;
+    /** Null unless a chaos drill is configured. */
+    public final FaultInjector faults;
+    public final boolean critical;
 
-    CompiledRoute(RouteConfig config, UpstreamCluster upstream) {
+    CompiledRoute(RouteConfig config, UpstreamCluster upstream, UpstreamCluster backup) {
         this.config = config;
         this.match = config.match();
         this.upstream = upstream;
+        this.backup = backup;
+        this.retries = new RetryPolicy(config.retries());
+        this.hedge = config.hedge() == null ? null : new HedgeDelay(config.hedge());
+        this.fallback = config.fallback() == null ? null : new Fallback(config.fallback());
+        this.shedder = config.concurrencyLimit() == null ? null
+                : new LoadShedder("route " + config.id(), config.concurrencyLimit(), false);
+        this.faults = config.fault() == null ? null : new FaultInjector(config.fault());
+        this.critical = config.critical();
         this.rewrite = config.rewrite();
         this.connectTimeoutMillis = config.timeouts().connect().toMillis();
         this.firstByteTimeoutMillis = config.timeouts().firstByte().toMillis();
@@ -49,6 +72,11 @@ public final class CompiledRoute {
 
     public UpstreamCluster upstream() {
         return upstream;
+    }
+
+    /** The upstream's backup pool, used only when the upstream has no available endpoint; null when it has none. */
+    public UpstreamCluster backup() {
+        return backup;
     }
 
     /** The path to send upstream. */

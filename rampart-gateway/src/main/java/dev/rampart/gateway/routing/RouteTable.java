@@ -40,18 +40,28 @@ public final class RouteTable {
                     .filter(r -> r.upstream().equals(upstream.name()))
                     .mapToLong(r -> r.timeouts().connect().toMillis())
                     .max().orElse(dev.rampart.core.config.TimeoutsConfig.DEFAULT_CONNECT.toMillis());
+            boolean servesCritical = config.routes().stream()
+                    .anyMatch(r -> r.upstream().equals(upstream.name()) && r.critical());
             UpstreamCluster kept = previous == null ? null : previous.clusters.get(upstream.name());
-            if (kept != null && kept.config().equals(upstream) && kept.connectTimeoutMillis() == connectTimeout) {
+            if (kept != null && kept.config().equals(upstream) && kept.connectTimeoutMillis() == connectTimeout
+                    && kept.servesCritical() == servesCritical) {
                 clusters.put(upstream.name(), kept);
             } else {
-                clusters.put(upstream.name(), new UpstreamCluster(vertx, upstream, connectTimeout));
+                clusters.put(upstream.name(), new UpstreamCluster(vertx, upstream, connectTimeout, servesCritical));
             }
         }
         List<CompiledRoute> routes = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
-            routes.add(new CompiledRoute(route, clusters.get(route.upstream())));
+            UpstreamCluster upstream = clusters.get(route.upstream());
+            String backup = upstream.config().backup();
+            routes.add(new CompiledRoute(route, upstream, backup == null ? null : clusters.get(backup)));
         }
         return new RouteTable(version, config, routes.toArray(CompiledRoute[]::new), Map.copyOf(clusters));
+    }
+
+    /** The compiled routes, in config order. */
+    public List<CompiledRoute> routes() {
+        return List.of(routes);
     }
 
     /** The first route that takes this request, or null. */

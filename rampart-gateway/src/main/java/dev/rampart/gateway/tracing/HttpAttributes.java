@@ -9,6 +9,7 @@ public final class HttpAttributes {
     public static final AttributeKey<String> ROUTE = AttributeKey.stringKey("http.route");
     public static final AttributeKey<String> URL_PATH = AttributeKey.stringKey("url.path");
     public static final AttributeKey<String> URL_SCHEME = AttributeKey.stringKey("url.scheme");
+    public static final AttributeKey<Long> RESEND_COUNT = AttributeKey.longKey("http.request.resend_count");
     public static final AttributeKey<String> URL_FULL = AttributeKey.stringKey("url.full");
     public static final AttributeKey<String> SERVER_ADDRESS = AttributeKey.stringKey("server.address");
     public static final AttributeKey<Long> SERVER_PORT = AttributeKey.longKey("server.port");
