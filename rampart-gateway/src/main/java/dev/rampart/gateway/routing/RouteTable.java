@@ -56,7 +56,8 @@ public final class RouteTable {
             String backup = upstream.config().backup();
             routes.add(new CompiledRoute(route, upstream, backup == null ? null : clusters.get(backup)));
         }
-        return new RouteTable(version, config, routes.toArray(CompiledRoute[]::new), Map.copyOf(clusters));
+        return new RouteTable(version, config, routes.toArray(CompiledRoute[]::new),
+                java.util.Collections.unmodifiableMap(clusters)); // in config order, for the admin API
     }
 
     /** The compiled routes, in config order. */
