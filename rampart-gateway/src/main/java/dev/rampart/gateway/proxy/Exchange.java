@@ -1013,7 +1013,11 @@ final class Exchange {
         if (close) {
             headers.set("connection", "close");
         }
-        Buffer body = ErrorResponses.buffer(code, requestId, traceId());
+        endWith(ErrorResponses.buffer(code, requestId, traceId()), close);
+    }
+
+    /** Sends a whole body Rampart made itself, finishes the exchange, and closes the connection if it must. */
+    private void endWith(Buffer body, boolean close) {
         bytesOut = body.length();
         Future<Void> written = response.end(body);
         finish();
@@ -1050,15 +1054,7 @@ final class Exchange {
         if (close) {
             headers.set("connection", "close");
         }
-        Buffer body = route.fallback.body();
-        bytesOut = body.length();
-        Future<Void> written = response.end(body);
-        finish();
-        if (close) {
-            written.onComplete(ar -> request.connection().close());
-        } else {
-            responseCompleted();
-        }
+        endWith(route.fallback.body(), close);
     }
 
     private void abortBothSides(ErrorCode code) {
