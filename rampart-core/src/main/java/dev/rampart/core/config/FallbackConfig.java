@@ -6,7 +6,8 @@ import java.util.Map;
 import java.util.Objects;
 
 /**
- * The response a route gives when its upstream cannot be used (circuit open, no endpoint, limit reached).
+ * The response a route gives when its upstream is unavailable (unreachable, failing, too slow, circuit open, no
+ * healthy endpoint).
  *
  * @param headers header names (lower-case) and values sent with it; may be empty
  * @param body    sent as it is, UTF-8 encoded; may be empty

@@ -4,7 +4,7 @@ import java.time.Duration;
 import java.util.Objects;
 
 /**
- * Active health checks: each endpoint of an upstream is probed with {@code GET path}; a 2xx answer is healthy.
+ * Active health checks: each endpoint of an upstream is probed with {@code GET path}; a 2xx or 3xx answer is a pass.
  *
  * @param path               the path (and optional query) probed, starting with {@code /}
  * @param interval           time between two probes of one endpoint

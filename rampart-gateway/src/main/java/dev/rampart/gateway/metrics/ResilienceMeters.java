@@ -65,13 +65,13 @@ final class ResilienceMeters implements ResilienceListener {
     @Override
     public void fallbackServed(String route, String reason) {
         counter("rampart.fallbacks", "Answers from a route's fallback, by the error code they stand in for",
-                "route", route, "reason", reason).increment();
+                "route", route, "error_code", reason).increment();
     }
 
     @Override
     public void faultInjected(String route, String kind) {
         counter("rampart.faults.injected", "Faults injected by chaos drills (delay, abort, reset)",
-                "route", route, "kind", kind).increment();
+                "route", route, "fault", kind).increment();
     }
 
     private Counter counter(String name, String description, String k1, String v1, String k2, String v2) {

@@ -1,7 +1,6 @@
 package dev.rampart.gateway.metrics;
 
 import dev.rampart.core.resilience.RetryBudget;
-import dev.rampart.gateway.resilience.LoadShedder;
 import dev.rampart.gateway.upstream.EndpointState;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.micrometer.core.instrument.Gauge;
@@ -22,6 +21,8 @@ final class UpstreamGauges {
     private final MeterRegistry registry;
     private final List<UpstreamCluster> clusters = new CopyOnWriteArrayList<>();
     private final List<Meter> meters = new ArrayList<>();
+    private Tags tags;
+    private boolean limitGaugeRegistered;
 
     UpstreamGauges(MeterRegistry registry, String upstream) {
         this.registry = registry;
@@ -41,11 +42,19 @@ final class UpstreamGauges {
             }
             return ejected;
         });
-        gauge("rampart.upstream.concurrency.limit", "The upstream's concurrency limit now (adaptive limits move); "
-                + "absent meaning none is NaN", tags, cluster -> {
-            LoadShedder shedder = cluster.shedder();
-            return shedder == null ? Double.NaN : shedder.limit();
-        });
+        this.tags = tags;
+    }
+
+    /** Only upstreams with a concurrency limit have its gauge (registered when the first such cluster binds). */
+    private void limitGauge() {
+        if (limitGaugeRegistered) {
+            return;
+        }
+        limitGaugeRegistered = true;
+        gauge("rampart.upstream.concurrency.limit", "The upstream's concurrency limit now (adaptive limits move)",
+                tags, cluster -> cluster.shedder() == null ? Double.NaN : cluster.shedder().limit());
+        gauge("rampart.upstream.concurrency.in.flight", "Requests holding a place in the upstream's concurrency "
+                + "limit", tags, cluster -> cluster.shedder() == null ? Double.NaN : cluster.shedder().inFlight());
     }
 
     private static RetryBudget.Snapshot budget(UpstreamCluster cluster) {
@@ -68,6 +77,9 @@ final class UpstreamGauges {
     void bind(UpstreamCluster cluster) {
         if (!clusters.contains(cluster)) {
             clusters.add(cluster);
+        }
+        if (cluster.shedder() != null) {
+            limitGauge();
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.rampart.gateway.proxy;
 
+import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.upstream.EndpointState;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -32,8 +33,8 @@ final class Attempt {
     long responseHeadNanos = -1;
     long endNanos = -1;
     boolean freshConnection;
-    /** The error code the attempt failed with before any answer, or null. */
-    String errorCode;
+    /** The error the attempt failed with before any answer, or null. */
+    ErrorCode error;
     /** The body received so far has been written to this attempt; later chunks follow as they come. */
     boolean bodyFlowing;
     ScheduledFuture<?> perTryTimer;

@@ -370,7 +370,8 @@ final class Exchange {
             return;
         }
         enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
-        if (route.hedge != null && repeatable && hedge == null && attemptsStarted < route.retries.attempts()
+        // a hedge is one more attempt, allowed even when retries are off
+        if (route.hedge != null && repeatable && hedge == null && attemptsStarted < Math.max(2, route.retries.attempts())
                 && (bodyCopy != null || !RequestChecks.hasBody(request))) {
             cancelWaitTimer();
             waitTimer = eventLoop.schedule(() -> {
@@ -462,6 +463,7 @@ final class Exchange {
 
     private void onUpstreamResponse(Attempt attempt, HttpClientResponse upstream) {
         if (finished || attempt.done) {
+            upstream.exceptionHandler(ignored -> { });
             upstream.request().reset();
             return;
         }
@@ -492,7 +494,7 @@ final class Exchange {
         if (status >= 500 && route.fallback != null && gatewayFailure) {
             fallbackReason = ErrorCode.UPSTREAM_ERROR.code();
             endAttempt(attempt, "response");
-            attempt.request.reset();
+            reset(attempt);
             error = ErrorCode.UPSTREAM_ERROR;
             sendFallback(!requestEnded);
             return;
@@ -625,7 +627,21 @@ final class Exchange {
         }
         settle(attempt, false, false, true);
         endAttempt(attempt, outcome);
+        reset(attempt);
+    }
+
+    /**
+     * Resets an attempt's stream (and so its connection). Its handlers are silenced first: the reset is ours, not a
+     * failure to report.
+     */
+    private static void reset(Attempt attempt) {
+        if (attempt.response != null) {
+            attempt.response.exceptionHandler(ignored -> { });
+            attempt.response.handler(null);
+            attempt.response.endHandler(null);
+        }
         if (attempt.request != null) {
+            attempt.request.exceptionHandler(ignored -> { });
             attempt.request.reset();
         }
     }
@@ -708,12 +724,10 @@ final class Exchange {
     private void attemptFailed(Attempt attempt, ErrorCode code, RetryPolicy.Failure failure, String outcome,
                                Throwable cause) {
         boolean poolBusy = code == ErrorCode.UPSTREAM_OVERLOADED; // our own queue is full: not the endpoint's fault
-        attempt.errorCode = code.code();
+        attempt.error = code;
         settle(attempt, true, failure != null, poolBusy);
         endAttempt(attempt, outcome);
-        if (attempt.request != null) {
-            attempt.request.reset();
-        }
+        reset(attempt);
         if (other(attempt) != null) {
             promoteOther(attempt);
             return;
@@ -732,7 +746,8 @@ final class Exchange {
         boolean breakerOpen = upstream.anyBreakerOpen() || route.backup() != null && route.backup().anyBreakerOpen();
         if (reported != null && reported.done && error == null) {
             // a retry found nothing to go to: the client learns what the last attempt met
-            error = reported.status >= 500 ? ErrorCode.UPSTREAM_ERROR : ErrorCode.UPSTREAM_UNAVAILABLE;
+            error = reported.error != null ? reported.error
+                    : reported.status >= 500 ? ErrorCode.UPSTREAM_ERROR : ErrorCode.UPSTREAM_UNAVAILABLE;
             upstreamStatus = reported.status;
         }
         if (breakerOpen) {
@@ -894,9 +909,18 @@ final class Exchange {
 
     private void onTotalDeadline() {
         totalTimer = null;
-        if (!finished) {
-            fail(ErrorCode.UPSTREAM_TIMEOUT, null);
+        if (finished) {
+            return;
         }
+        for (Attempt attempt : new Attempt[]{current, hedge}) {
+            if (attempt != null && !attempt.done && attempt.responseHeadNanos < 0) {
+                // the endpoint did not answer in time: that counts against it, like any other timeout
+                attempt.error = ErrorCode.UPSTREAM_TIMEOUT;
+                settle(attempt, true, true, false);
+                endAttempt(attempt, "timeout");
+            }
+        }
+        fail(ErrorCode.UPSTREAM_TIMEOUT, null);
     }
 
     private void enterPhase(Phase next, long timeoutMillis) {
@@ -967,8 +991,8 @@ final class Exchange {
                     !requestEnded, sent == ErrorCode.CIRCUIT_OPEN || sent == ErrorCode.LOAD_SHED);
         }
         for (Attempt attempt : inFlight) {
-            if (attempt != null && attempt.request != null) {
-                attempt.request.reset(); // after finish(), so the failure this causes is not mistaken for another one
+            if (attempt != null) {
+                reset(attempt); // after finish(), so the failure this causes is not mistaken for another one
             }
         }
     }
@@ -1062,8 +1086,8 @@ final class Exchange {
         Attempt[] inFlight = {current, hedge};
         finish();
         for (Attempt attempt : inFlight) {
-            if (attempt != null && attempt.request != null) {
-                attempt.request.reset();
+            if (attempt != null) {
+                reset(attempt);
             }
         }
     }
@@ -1151,7 +1175,7 @@ final class Exchange {
             boolean gatewayError = attempt == reported && error != null && attempt.status >= 500;
             Tracing.fail(span, gatewayError ? error.code() : String.valueOf(attempt.status));
         } else if (attempt.status == 0 && !"cancelled".equals(outcome)) {
-            Tracing.fail(span, attempt.errorCode != null ? attempt.errorCode
+            Tracing.fail(span, attempt.error != null ? attempt.error.code()
                     : attempt == reported && error != null ? error.code() : outcome);
         }
         span.end();

@@ -21,7 +21,7 @@ public final class LoadShedder {
 
     private final String name;
     private final SimpleLimiter<Void> limiter;
-    private final boolean reserveForCritical;
+    private volatile boolean reserveForCritical;
 
     public LoadShedder(String name, ConcurrencyLimitConfig config, boolean reserveForCritical) {
         this.name = name;
@@ -48,6 +48,10 @@ public final class LoadShedder {
         }
         Optional<Limiter.Listener> permit = limiter.acquire(null);
         return permit.orElse(null);
+    }
+
+    public void reserveForCritical(boolean reserve) {
+        this.reserveForCritical = reserve;
     }
 
     public String name() {

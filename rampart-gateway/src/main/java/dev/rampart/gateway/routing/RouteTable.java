@@ -43,8 +43,8 @@ public final class RouteTable {
             boolean servesCritical = config.routes().stream()
                     .anyMatch(r -> r.upstream().equals(upstream.name()) && r.critical());
             UpstreamCluster kept = previous == null ? null : previous.clusters.get(upstream.name());
-            if (kept != null && kept.config().equals(upstream) && kept.connectTimeoutMillis() == connectTimeout
-                    && kept.servesCritical() == servesCritical) {
+            if (kept != null && kept.config().equals(upstream) && kept.connectTimeoutMillis() == connectTimeout) {
+                kept.servesCritical(servesCritical); // keeps its breakers, ejections and budget
                 clusters.put(upstream.name(), kept);
             } else {
                 clusters.put(upstream.name(), new UpstreamCluster(vertx, upstream, connectTimeout, servesCritical));

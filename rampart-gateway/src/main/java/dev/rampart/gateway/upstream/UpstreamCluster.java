@@ -42,7 +42,7 @@ public final class UpstreamCluster {
     private final boolean budgetEnforced;
     private final HealthChecker healthChecker; // null: no active health checks
     private final LoadShedder shedder; // null: no concurrency limit on the upstream
-    private final boolean servesCritical;
+    private volatile boolean servesCritical;
 
     public UpstreamCluster(Vertx vertx, UpstreamConfig config, long connectTimeoutMillis) {
         this(vertx, config, connectTimeoutMillis, false);
@@ -216,7 +216,7 @@ public final class UpstreamCluster {
 
     /** How many times the endpoint has been ejected (decaying while it behaves); 0 without outlier detection. */
     public int ejections(EndpointState endpoint) {
-        return outliers == null ? 0 : outliers.ejectionCount(endpoint.index());
+        return outliers == null ? 0 : outliers.ejectionCount(endpoint.index(), System.nanoTime());
     }
 
     public long ejectedUntilNanos(EndpointState endpoint) {
@@ -230,6 +230,14 @@ public final class UpstreamCluster {
 
     public boolean servesCritical() {
         return servesCritical;
+    }
+
+    /** A reload changed whether a critical route uses this upstream; its limit keeps room for them, or stops. */
+    public void servesCritical(boolean servesCritical) {
+        this.servesCritical = servesCritical;
+        if (shedder != null) {
+            shedder.reserveForCritical(servesCritical);
+        }
     }
 
     public boolean healthChecked() {
