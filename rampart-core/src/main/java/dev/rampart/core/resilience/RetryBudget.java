@@ -124,6 +124,16 @@ public final class RetryBudget {
         }
     }
 
+    /**
+     * Counts a retry sent without asking the budget (a budget that only measures): the amplification stays true
+     * and later {@link #tryAcquireRetry} calls see it.
+     */
+    public void recordRetry(long nowNanos) {
+        synchronized (lock) {
+            newestBucket(nowNanos).retries++;
+        }
+    }
+
     /** Retries allowed in a window that holds {@code requests}: max(ceil(ratio * requests), floor). */
     public long allowedRetries(long requests) {
         long byRatio;

@@ -48,6 +48,18 @@ class RetryBudgetTest {
     }
 
     @Test
+    void recordedRetriesCountWithoutAskingAndUseUpTheBudget() {
+        record(budget, T, 100);
+        for (int i = 0; i < 50; i++) {
+            budget.recordRetry(T); // a budget that only measures: every retry is sent and counted
+        }
+
+        assertThat(budget.snapshot(T)).isEqualTo(new Snapshot(100, 50, 0));
+        assertThat(budget.snapshot(T).amplification()).isEqualTo(1.5);
+        assertThat(budget.tryAcquireRetry(T)).as("50 retries already spend max(20, 30)").isFalse();
+    }
+
+    @Test
     void atHighTrafficExactlyTwentyPercentIsAllowed() {
         record(budget, T, 1_000);
 

@@ -251,8 +251,11 @@ public final class UpstreamCluster {
 
     /** Whether one more attempt (a retry or a hedge) fits the retry budget; always true when it is not enforced. */
     public boolean tryRetry(long nowNanos) {
-        boolean allowed = retryBudget.tryAcquireRetry(nowNanos);
-        return allowed || !budgetEnforced;
+        if (!budgetEnforced) {
+            retryBudget.recordRetry(nowNanos);
+            return true;
+        }
+        return retryBudget.tryAcquireRetry(nowNanos);
     }
 
     public RetryBudget.Snapshot retryBudget(long nowNanos) {
