@@ -21,7 +21,8 @@ final class ConfigBinder {
     static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "metrics", "tracing",
             "upstreams", "routes");
     static final List<String> METRICS_KEYS = List.of("enabled");
-    static final List<String> TRACING_KEYS = List.of("endpoint", "sample-ratio", "export-timeout", "max-queue-size");
+    static final List<String> TRACING_KEYS = List.of("endpoint", "sample-ratio", "export-timeout", "max-queue-size",
+            "propagators");
     static final List<String> LISTEN_KEYS = List.of("host", "port", "header-read-timeout", "keep-alive-idle",
             "max-header-size", "drain-timeout");
     static final List<String> ADMIN_KEYS = List.of("bind", "port");
@@ -203,7 +204,15 @@ final class ConfigBinder {
                 values.optional(m, "export-timeout", defaults.exportTimeout(),
                         n -> values.timeout(n, MIN_TIMEOUT, TracingConfig.MAX_EXPORT_TIMEOUT)),
                 values.optional(m, "max-queue-size", defaults.maxQueueSize(),
-                        n -> values.integer(n, 1, 1_000_000, "a span count")));
+                        n -> values.integer(n, 1, 1_000_000, "a span count")),
+                values.optional(m, "propagators", defaults.propagators(), this::propagators));
+    }
+
+    private Set<TracePropagation> propagators(YamlNode node) {
+        List<TracePropagation> read = values.oneOrMany(node,
+                item -> values.choice(item, TracePropagation.values(), TracePropagation::configName),
+                "a list of tracecontext, b3 or b3multi");
+        return read == null || read.isEmpty() ? null : Set.copyOf(read);
     }
 
     private static final String OTLP_EXPECTED = "an http:// or https:// OTLP/HTTP traces URL, "

@@ -36,6 +36,31 @@ class TracingAndRouteObservabilityConfigTest {
     }
 
     @Test
+    void b3PropagationIsOptInAndTraceContextStaysWhenListed() {
+        assertThat(ConfigLoader.parse(BASE, "t.yaml").config().tracing().propagators())
+                .containsExactly(TracePropagation.TRACECONTEXT);
+
+        RampartConfig config = ConfigLoader.parse("""
+                tracing: { propagators: [tracecontext, b3, b3multi] }
+                """ + BASE, "t.yaml").config();
+
+        assertThat(config.tracing().propagators()).containsExactlyInAnyOrder(TracePropagation.TRACECONTEXT,
+                TracePropagation.B3, TracePropagation.B3_MULTI);
+    }
+
+    @Test
+    void anUnknownPropagatorIsReportedWithWhatIsAllowed() {
+        ConfigResult result = ConfigLoader.parse("""
+                tracing: { propagators: [tracecontext, jaeger] }
+                """ + BASE, "t.yaml");
+
+        assertThat(result.errors()).singleElement().satisfies(error -> {
+            assertThat(error.path()).isEqualTo("tracing.propagators[1]");
+            assertThat(error.format()).contains("tracecontext", "b3multi").contains(":1:");
+        });
+    }
+
+    @Test
     void aBadTracingEndpointAndRatioAreBothReported() {
         ConfigResult result = ConfigLoader.parse("""
                 tracing: { endpoint: "ftp://collector", sample-ratio: 150% }

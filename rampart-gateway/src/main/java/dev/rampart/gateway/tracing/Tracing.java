@@ -1,6 +1,8 @@
 package dev.rampart.gateway.tracing;
 
+import dev.rampart.core.config.TracePropagation;
 import dev.rampart.core.config.TracingConfig;
+import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
@@ -23,8 +25,10 @@ import io.opentelemetry.sdk.trace.export.SpanExporter;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.vertx.core.MultiMap;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -57,13 +61,32 @@ public final class Tracing implements AutoCloseable {
 
     private final SdkTracerProvider provider;
     private final Tracer tracer;
-    private final TextMapPropagator propagator = W3CTraceContextPropagator.getInstance();
+    private final TextMapPropagator propagator;
     private final CountingExporter exporter;
 
-    private Tracing(SdkTracerProvider provider, CountingExporter exporter) {
+    private Tracing(SdkTracerProvider provider, CountingExporter exporter, Set<TracePropagation> propagation) {
         this.provider = provider;
         this.tracer = provider.get("dev.rampart.gateway");
         this.exporter = exporter;
+        this.propagator = propagator(propagation);
+    }
+
+    /**
+     * The configured header formats. When a request carries several, W3C trace context wins: it is read last, and
+     * what a later format finds replaces what an earlier one found.
+     */
+    static TextMapPropagator propagator(Set<TracePropagation> propagation) {
+        List<TextMapPropagator> all = new ArrayList<>();
+        if (propagation.contains(TracePropagation.B3_MULTI)) {
+            all.add(B3Propagator.injectingMultiHeaders());
+        }
+        if (propagation.contains(TracePropagation.B3)) {
+            all.add(B3Propagator.injectingSingleHeader());
+        }
+        if (propagation.contains(TracePropagation.TRACECONTEXT)) {
+            all.add(W3CTraceContextPropagator.getInstance());
+        }
+        return all.size() == 1 ? all.get(0) : TextMapPropagator.composite(all);
     }
 
     public static Tracing create(String service, TracingConfig config) {
@@ -75,7 +98,7 @@ public final class Tracing implements AutoCloseable {
             return new Tracing(SdkTracerProvider.builder().setResource(resource)
                     // a caller's "sampled" decision still travels on to the upstream
                     .setSampler(Sampler.parentBased(Sampler.alwaysOff()))
-                    .addSpanProcessor(new DiscardingSpanProcessor()).build(), null);
+                    .addSpanProcessor(new DiscardingSpanProcessor()).build(), null, config.propagators());
         }
         CountingExporter exporter = new CountingExporter(config.maxQueueSize(), OtlpHttpSpanExporter.builder()
                 .setEndpoint(config.endpoint().toString())
@@ -93,7 +116,7 @@ public final class Tracing implements AutoCloseable {
                 .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
                 .addSpanProcessor(new CountingSpanProcessor(batches, exporter))
                 .build();
-        return new Tracing(provider, exporter);
+        return new Tracing(provider, exporter, config.propagators());
     }
 
     /** The trace context a client sent, or the root context when it sent none (or a malformed one). */

@@ -1,5 +1,6 @@
 package dev.rampart.gateway.tracing;
 
+import dev.rampart.core.config.TracePropagation;
 import dev.rampart.core.config.TracingConfig;
 import io.opentelemetry.api.trace.Span;
 import io.vertx.core.MultiMap;
@@ -8,6 +9,7 @@ import org.junit.jupiter.api.Test;
 
 import java.net.URI;
 import java.time.Duration;
+import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,6 +44,43 @@ class TracingTest {
             assertThat(server.getSpanContext().getTraceId()).isEqualTo(PARENT_TRACE);
             assertThat(server.getSpanContext().isSampled()).isTrue();
             server.end();
+        }
+    }
+
+    @Test
+    void withB3ConfiguredAnIncomingB3ParentIsContinuedAndBothFormatsGoUpstream() {
+        TracingConfig config = new TracingConfig(null, 0.01, Duration.ofSeconds(1), 10,
+                Set.of(TracePropagation.TRACECONTEXT, TracePropagation.B3, TracePropagation.B3_MULTI));
+        try (Tracing tracing = Tracing.create("t", config)) {
+            MultiMap incoming = HttpHeaders.headers().add("b3", PARENT_TRACE + "-" + PARENT_SPAN + "-1");
+
+            Span server = tracing.startServerSpan(tracing.extract(incoming), "GET", 0);
+            Span client = tracing.startClientSpan(server, "GET", 1);
+            MultiMap upstream = HttpHeaders.headers();
+            tracing.inject(client, upstream);
+
+            assertThat(server.getSpanContext().getTraceId()).isEqualTo(PARENT_TRACE);
+            assertThat(server.getSpanContext().isSampled()).isTrue();
+            String spanId = client.getSpanContext().getSpanId();
+            assertThat(upstream.get("traceparent")).isEqualTo("00-" + PARENT_TRACE + "-" + spanId + "-01");
+            assertThat(upstream.get("b3")).isEqualTo(PARENT_TRACE + "-" + spanId + "-1");
+            assertThat(upstream.get("X-B3-TraceId")).isEqualTo(PARENT_TRACE);
+            assertThat(upstream.get("X-B3-SpanId")).isEqualTo(spanId);
+            assertThat(upstream.get("X-B3-Sampled")).isEqualTo("1");
+        }
+    }
+
+    @Test
+    void withOnlyTraceContextB3HeadersAreNeitherReadNorWritten() {
+        try (Tracing tracing = Tracing.create("t", TracingConfig.defaults())) {
+            MultiMap incoming = HttpHeaders.headers().add("b3", PARENT_TRACE + "-" + PARENT_SPAN + "-1");
+
+            Span server = tracing.startServerSpan(tracing.extract(incoming), "GET", 0);
+            MultiMap upstream = HttpHeaders.headers();
+            tracing.inject(tracing.startClientSpan(server, "GET", 1), upstream);
+
+            assertThat(server.getSpanContext().getTraceId()).isNotEqualTo(PARENT_TRACE);
+            assertThat(upstream.contains("b3")).isFalse();
         }
     }
 
