@@ -631,8 +631,8 @@ final class Exchange {
     }
 
     /**
-     * Resets an attempt's stream (and so its connection). Its handlers are silenced first: the reset is ours, not a
-     * failure to report.
+     * Resets an attempt's stream (and so its connection). The response's handlers are silenced first: the reset is
+     * ours, not a failure to report.
      */
     private static void reset(Attempt attempt) {
         if (attempt.response != null) {
@@ -641,7 +641,7 @@ final class Exchange {
             attempt.response.endHandler(null);
         }
         if (attempt.request != null) {
-            attempt.request.exceptionHandler(ignored -> { });
+            // its own exception handler ignores an attempt that is over; once sent, the handler cannot change
             attempt.request.reset();
         }
     }

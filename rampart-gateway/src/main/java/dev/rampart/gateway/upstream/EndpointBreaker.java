@@ -46,7 +46,8 @@ public final class EndpointBreaker {
                 openedAtNanos = System.nanoTime();
             }
             CircuitBreaker.Metrics metrics = breaker.getMetrics();
-            log.atWarn().addKeyValue("upstream", upstream).addKeyValue("endpoint", endpoint)
+            // opening is the news; probing and closing again are the recovery
+            (to == CircuitBreaker.State.OPEN ? log.atWarn() : log.atInfo()).addKeyValue("upstream", upstream).addKeyValue("endpoint", endpoint)
                     .addKeyValue("from", stateName(event.getStateTransition().getFromState()))
                     .addKeyValue("to", stateName(to))
                     .addKeyValue("failure_rate", metrics.getFailureRate())

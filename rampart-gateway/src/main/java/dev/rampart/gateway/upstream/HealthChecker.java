@@ -106,7 +106,9 @@ final class HealthChecker {
                     long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
                     boolean pass = ar.succeeded() && ar.result() >= 200 && ar.result() < 400
                             && elapsedMillis <= timeoutMillis;
-                    String detail = ar.succeeded() ? "status " + ar.result() : String.valueOf(ar.cause().getMessage());
+                    String detail = ar.failed() ? String.valueOf(ar.cause().getMessage())
+                            : elapsedMillis > timeoutMillis ? "status " + ar.result() + " after " + elapsedMillis
+                            + " ms, over the " + timeoutMillis + " ms timeout" : "status " + ar.result();
                     record(endpoint, pass, detail);
                 });
     }
