@@ -54,6 +54,7 @@ class AdminApiIT {
                     match: { prefix: /debugged/ }
                     strip-prefix: /debugged
                     upstream: pricing
+                    retries: off            # one upstream call, so one debug line per request
                   - id: watched
                     match: { prefix: /watched/ }
                     strip-prefix: /watched
