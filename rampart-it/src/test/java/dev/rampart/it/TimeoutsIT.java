@@ -107,6 +107,7 @@ class TimeoutsIT {
                     match: { prefix: /blackholed }
                     upstream: blackholed
                     timeouts: { connect: %s }
+                    retries: off            # one connect attempt: this proves its timeout
                   - id: demo
                     upstream: demo
                 """.formatted(yaml(HEADER_READ), yaml(KEEP_ALIVE_IDLE),

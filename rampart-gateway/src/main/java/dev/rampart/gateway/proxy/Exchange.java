@@ -963,8 +963,11 @@ final class Exchange {
             case DOWNLOAD -> fail(downloadWaitingOnClient ? ErrorCode.CLIENT_TOO_SLOW : ErrorCode.UPSTREAM_TIMEOUT, null);
             case FIRST_BYTE -> {
                 if (current != null && !current.done && current.responseHeadNanos < 0) {
-                    attemptFailed(current, ErrorCode.UPSTREAM_TIMEOUT, RetryPolicy.Failure.PER_TRY_TIMEOUT, "timeout",
-                            null);
+                    // the route's first-byte timeout bounds the request, not one try (that is per-try-timeout's
+                    // job): it counts against the endpoint, and a racing hedge may still answer, but no retry follows
+                    current.error = ErrorCode.UPSTREAM_TIMEOUT;
+                    settle(current, true, true, false);
+                    attemptFailed(current, ErrorCode.UPSTREAM_TIMEOUT, null, "timeout", null);
                 } else {
                     fail(ErrorCode.UPSTREAM_TIMEOUT, null);
                 }
