@@ -17,7 +17,9 @@ SUMMARY="$ROOT/bench/retry_storm_summary.py"
 QUICK=0
 ROUNDS=3
 RATE=500                 # client requests per second, open loop
-WARMUP=5                 # seconds of load ramping up from 0 before the baseline (not measured)
+WARMUP_RAMPART=10        # seconds of ramp of the warm-up load (then 10 s at the rate) through another route
+WARMUP=10                # seconds of load ramping up from 0 before the baseline (not measured; the
+                         # load generator is a fresh JVM, and needs that long to keep its schedule)
 BASELINE=10              # seconds, endpoints healthy
 BROWNOUT=20              # seconds, both endpoints browned out
 RECOVERY=20              # seconds, endpoints healthy again
@@ -57,7 +59,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $QUICK == 1 ]]; then
-  ROUNDS=1; WARMUP=3; BASELINE=5; BROWNOUT=10; RECOVERY=16
+  ROUNDS=1; WARMUP_RAMPART=5; WARMUP=6; BASELINE=5; BROWNOUT=10; RECOVERY=16
 fi
 for v in ROUNDS RATE BASELINE BROWNOUT RECOVERY TIME_LIMIT; do
   [[ ${!v} =~ ^[1-9][0-9]*$ ]] || { echo "${v,,}: ${!v} (expected: a whole number >= 1)" >&2; exit 2; }
@@ -76,14 +78,17 @@ fi
 # The time bound: re-run ourselves under timeout(1); its TERM runs the cleanup trap below.
 if [[ -z ${RAMPART_RETRY_STORM_BOUNDED:-} ]]; then
   export RAMPART_RETRY_STORM_BOUNDED=1
-  exec timeout --foreground -s TERM -k 30 "$TIME_LIMIT" "$SELF" "${ARGS[@]}"
+  # everything at nice -10, the control calls and samplers too: they time the phases
+  exec nice -n -10 timeout --foreground -s TERM -k 30 "$TIME_LIMIT" "$SELF" "${ARGS[@]}"
 fi
 
 # Ports of its own (bench/run.sh uses 28001-28003, 28080-28081, 29090-29091). The demo binds five
-# consecutive ports; the first two are the upstream's endpoints (pricing and inventory, which both
-# serve /bytes/{n}).
+# consecutive ports; the first two are the measured upstream's endpoints (pricing and inventory; every
+# demo service serves /bytes/{n}), the next two the warm-up route's.
 DEMO_BASE_PORT=28101
 ENDPOINT_PORTS=(28101 28102)
+WARMUP_PORTS=(28103 28104)    # offers and tax: the warm-up route's upstream
+WARMUP_PREFIX=/warmup
 RAMPART_PORT=28180
 ADMIN_PORT=29190
 PROXY_CPU=0
@@ -92,7 +97,6 @@ STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 OUT="$ROOT/bench/out/retry-storm-$STAMP"
 TMP=$(mktemp -d /tmp/rampart-retry-storm.XXXXXX)
 LOGS=$(mktemp -d /dev/shm/rampart-retry-storm.XXXXXX)   # Rampart's stdout (access log) until it is digested
-NICE=(nice -n -10)
 JAVA_HEAP=(-Xms256m -Xmx256m)
 mkdir -p "$OUT"
 
@@ -155,7 +159,7 @@ trap 'log "terminated (time limit ${TIME_LIMIT}s?)"; exit 143' TERM
 # ---------------------------------------------------------------- prerequisites
 pinned() {  # cpu command... -> the command, pinned when there are two cores to pin to
   local cpu=$1; shift
-  if (( $(nproc) >= 2 )); then "${NICE[@]}" taskset -c "$cpu" "$@"; else "${NICE[@]}" "$@"; fi
+  if (( $(nproc) >= 2 )); then taskset -c "$cpu" "$@"; else "$@"; fi
 }
 
 build_jars() {
@@ -196,9 +200,12 @@ wait_http() {  # url seconds: poll every 50 ms until a 2xx
 # naive: 3 retries (4 attempts) on connect failures, resets, per-try timeouts and 502/503/504, 100 ms
 # between attempts without jitter, and nothing to hold retries back (no retry budget, circuit
 # breakers or outlier detection).
+# Both also carry a warm-up route to two other demo services, identical in both configs, so that each
+# fresh Rampart is warmed without touching the measured upstream's breakers, budget or ejections.
 write_config() {  # config file
-  local c=$1 file=$2 endpoints="" port
+  local c=$1 file=$2 endpoints="" warm="" port
   for port in "${ENDPOINT_PORTS[@]}"; do endpoints+="${endpoints:+, }\"http://127.0.0.1:$port\""; done
+  for port in "${WARMUP_PORTS[@]}"; do warm+="${warm:+, }\"http://127.0.0.1:$port\""; done
   {
     echo "# bench/retry-storm.sh: $c$([[ $RESILIENCE_KEYS == 0 ]] && echo ' (--no-resilience-keys: resilience keys left out)')"
     echo "service: retry-storm"
@@ -212,7 +219,13 @@ write_config() {  # config file
       echo "    outlier-detection: { enabled: false }"
       echo "    retry-budget: { enabled: false }"
     fi
+    echo "  warmup:"
+    echo "    endpoints: [ $warm ]"
     echo "routes:"
+    echo "  - id: warmup"
+    echo "    match: { prefix: $WARMUP_PREFIX/ }"
+    echo "    upstream: warmup"
+    echo "    strip-prefix: $WARMUP_PREFIX"
     echo "  - id: all"
     echo "    match: { prefix: / }"
     echo "    upstream: backend"
@@ -258,9 +271,10 @@ on_endpoints() {  # method path [json]: the same control call on every endpoint
   done
 }
 
-snapshot_stats() {  # name dir: each endpoint's /_demo/stats, and when they were read
+snapshot_stats() {  # name dir: each endpoint's /_demo/stats, and when they were read (also in SNAPSHOT_MS)
   local port i=0
-  now_ms >"$2/stats-$1.time"
+  SNAPSHOT_MS=$(now_ms)
+  echo "$SNAPSHOT_MS" >"$2/stats-$1.time"
   for port in "${ENDPOINT_PORTS[@]}"; do
     curl -fsS --max-time 2 "http://127.0.0.1:$port/_demo/stats" >"$2/stats-$1-$i.json" || echo '{}' >"$2/stats-$1-$i.json"
     i=$((i + 1))
@@ -293,6 +307,18 @@ sample_upstreams() {  # file
 }
 
 # ---------------------------------------------------------------- one run
+# A fresh Rampart (and, on the first run, the demo JVM) spends its first seconds compiling; on a
+# shared 2-core machine a 200 ms per-try timeout or a breaker then trips on that alone. So each run
+# starts with load at the full rate through the warm-up route (another upstream, same code paths).
+warm_rampart() {  # run dir
+  log "warming rampart: $(( WARMUP_RAMPART + 10 ))s through $WARMUP_PREFIX/ (another upstream)"
+  pinned "$LOAD_CPU" timeout -k 5 $(( WARMUP_RAMPART + 10 + CLIENT_TIMEOUT + 60 )) \
+    java "${JAVA_HEAP[@]}" -jar "$TMP/rampart-loadgen.jar" --url "http://127.0.0.1:$RAMPART_PORT$WARMUP_PREFIX$LOAD_PATH" \
+    --rate "$RATE" --warmup "${WARMUP_RAMPART}s" --duration 10s --connections "$CONNECTIONS" \
+    --timeout "${CLIENT_TIMEOUT}s" --json >"$1/warmup.json" 2>"$1/warmup-stderr.log" || die "the warm-up failed (see $1)"
+  log "warm-up: $(python3 -c 'import json, sys; r = json.load(open(sys.argv[1])); print("p99 %.1f ms, errors %d of %d" % (r["latency"]["p99_us"] / 1000, sum(r["errors"].values()), r["sent"]))' "$1/warmup.json")"
+}
+
 run_once() {  # config round
   local c=$1 r=$2 dir="$OUT/$1-r$2" stdout="$LOGS/$1-r$2-stdout.log"
   mkdir -p "$dir"
@@ -303,6 +329,7 @@ run_once() {  # config round
   track "$rampart"
   # through the proxy to the demo's /healthz, which the request counts leave out
   wait_http "http://127.0.0.1:$RAMPART_PORT/healthz" 60 || die "rampart ($c) did not proxy within 60 s (see $dir)"
+  warm_rampart "$dir"
   on_endpoints POST /_demo/stats/reset
 
   sample_upstreams "$dir/upstream-per-second.txt" &
@@ -324,25 +351,29 @@ run_once() {  # config round
     kill -0 "$loadgen" 2>/dev/null || die "the load generator exited early (see $dir/loadgen-stderr.log)"
     sleep 0.02
   done
+  # Each phase runs from a reading of the endpoints' counts to the next; the moments the knobs are
+  # being changed fall between two phases and count in neither.
   local t_first t_window t_flip t_heal t_end
   t_first=$(now_ms)
   t_window=$(( t_first + WARMUP * 1000 ))
   sleep_until_ms "$t_window"
-  snapshot_stats baseline "$dir"
+  snapshot_stats baseline-start "$dir"
   log "$c, round $r: baseline ${BASELINE}s"
   sleep_until_ms $(( t_window + BASELINE * 1000 ))
-  snapshot_stats brownout "$dir"
+  snapshot_stats baseline-end "$dir"
   on_endpoints PUT /_demo/knobs "$BROWNOUT_KNOBS"
-  t_flip=$(now_ms)
+  snapshot_stats brownout-start "$dir"
+  t_flip=$SNAPSHOT_MS
   log "$c, round $r: brownout ${BROWNOUT}s: $BROWNOUT_KNOBS on both endpoints"
   sleep_until_ms $(( t_flip + BROWNOUT * 1000 ))
-  snapshot_stats recovery "$dir"
+  snapshot_stats brownout-end "$dir"
   on_endpoints DELETE /_demo/knobs
-  t_heal=$(now_ms)
+  snapshot_stats recovery-start "$dir"
+  t_heal=$SNAPSHOT_MS
   log "$c, round $r: healed; recovery ${RECOVERY}s"
   sleep_until_ms $(( t_heal + RECOVERY * 1000 ))
-  snapshot_stats end "$dir"
-  t_end=$(now_ms)
+  snapshot_stats recovery-end "$dir"
+  t_end=$SNAPSHOT_MS
   wait "$loadgen" || die "the load generator failed (exit $?; see $dir/loadgen-stderr.log)"
   stop_tracked "$sampler"
   curl -fsS --max-time 5 "http://127.0.0.1:$ADMIN_PORT/metrics" >"$dir/metrics.txt" 2>/dev/null || true
@@ -351,7 +382,7 @@ run_once() {  # config round
 
   cat >"$dir/run.json" <<EOF
 {"config": "$c", "round": $r, "rate": $RATE, "resilience_keys": $([[ $RESILIENCE_KEYS == 1 ]] && echo true || echo false),
- "path": "$LOAD_PATH", "endpoints": ${#ENDPOINT_PORTS[@]},
+ "path": "$LOAD_PATH", "upstream": "backend", "endpoints": ${#ENDPOINT_PORTS[@]},
  "phases_s": {"baseline": $BASELINE, "brownout": $BROWNOUT, "recovery": $RECOVERY},
  "t_first_ms": $t_first, "t_window_ms": $t_window, "t_flip_ms": $t_flip, "t_heal_ms": $t_heal, "t_end_ms": $t_end,
  "brownout_knobs": $BROWNOUT_KNOBS}
@@ -404,6 +435,8 @@ record() {
     echo "bench/retry-storm.sh ${ARGS[*]}"
     echo "java ${JAVA_HEAP[*]} -cp rampart-cli/target/rampart.jar dev.rampart.demo.DemoServices --host 127.0.0.1 --base-port $DEMO_BASE_PORT   # endpoints :${ENDPOINT_PORTS[0]} and :${ENDPOINT_PORTS[1]}"
     echo "java ${JAVA_HEAP[*]} -jar rampart-cli/target/rampart.jar run -c <config>.yaml --event-loops 1"
+    echo "# per run: a fresh Rampart, warmed through the warm-up route (another upstream), then the measured load:"
+    echo "java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:$RAMPART_PORT$WARMUP_PREFIX$LOAD_PATH --rate $RATE --warmup ${WARMUP_RAMPART}s --duration 10s --connections $CONNECTIONS --timeout ${CLIENT_TIMEOUT}s --json"
     echo "java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:$RAMPART_PORT$LOAD_PATH --rate $RATE --warmup ${WARMUP}s --duration $(( BASELINE + BROWNOUT + RECOVERY + 1 ))s --connections $CONNECTIONS --timeout ${CLIENT_TIMEOUT}s --json"
     echo '```'
     for c in "${CONFIG_LIST[@]}"; do

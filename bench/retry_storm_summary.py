@@ -7,13 +7,15 @@
 
 Client side: Rampart's access log, one line per request with its arrival time, duration and status (the
 load generator's patience is longer than any Rampart timeout, so every request ends there). Upstream
-side: the demo endpoints' own request counts (GET /_demo/stats), read at each phase boundary and once a
-second. A phase's boundaries are the moments those counts were read, just before the knobs changed.
+side: the demo endpoints' own request counts (GET /_demo/stats), read at the start and end of each phase and
+once a second. A phase runs from one reading to the next; the moments the knobs are being changed fall
+between two phases and count in neither.
 """
 import gzip
 import json
 import math
 import os
+import re
 import statistics
 import sys
 from datetime import datetime
@@ -22,10 +24,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from summarize import cell, fmt  # noqa: E402  (bench/run.sh's table cells: median (min–max))
 
 PHASES = ("baseline", "brownout", "recovery")
-BOUNDARIES = ("baseline", "brownout", "recovery", "end")  # stats snapshots: start of each phase, then the end
+# the endpoints' counts are read at the start and end of each phase; the knobs change between two phases
+BOUNDARIES = tuple(f"{p}-{edge}" for p in PHASES for edge in ("start", "end"))
 RECOVERED_BELOW = 0.01  # a second counts as recovered when under 1 % of what clients got were errors
 AMPLIFICATION_TARGET = 1.2  # issue 4: retries add at most 20 % for Rampart's defaults
-LAG_WARNING_MS = 200  # a generator this late behind its schedule no longer offers the load it reports
+STEADY_WITHIN = 0.2  # every whole second of the phases should see the rate ± 20 % arrive at Rampart
 
 
 # ---------------------------------------------------------------- one run
@@ -156,12 +159,13 @@ def read_upstream_samples(path):
     return samples
 
 
-def resilience_counters(metrics_path):
-    """Rampart's own counters about retries, budgets, breakers, ejections and health (summed over labels)."""
+def resilience_counters(metrics_path, upstream):
+    """Rampart's own counters about attempts, retries, budgets, breakers and ejections of the measured upstream
+    at the end of a run, summed over labels but for an attempt's `kind` and a suppressed retry's `reason`."""
     sums = {}
     if not os.path.exists(metrics_path):
         return sums
-    words = ("retr", "budget", "breaker", "eject", "outlier", "health")
+    words = ("attempt", "retr", "budget", "breaker", "eject", "outlier")
     with open(metrics_path) as f:
         for line in f:
             if line.startswith("#") or not line.strip():
@@ -169,8 +173,15 @@ def resilience_counters(metrics_path):
             name = line.split("{", 1)[0].split(" ", 1)[0]
             if not name.endswith("_total") or not any(w in name for w in words):
                 continue
+            if f'upstream="{upstream}"' not in line:
+                continue  # the warm-up route's upstream
+            key = name
+            for label in ("kind", "reason"):
+                m = re.search(label + r'="([^"]*)"', line)
+                if m:
+                    key += "{" + label + "=" + m.group(1) + "}"
             try:
-                sums[name] = sums.get(name, 0) + float(line.rsplit(" ", 1)[1])
+                sums[key] = sums.get(key, 0) + float(line.rsplit(" ", 1)[1])
             except ValueError:
                 pass
     return {k: v for k, v in sorted(sums.items()) if v}
@@ -186,12 +197,12 @@ def digest_run(run_dir, stdout_path):
         for r in requests:
             f.write("\t".join("" if v is None else str(v) for v in r) + "\n")
 
-    result = {"config": run["config"], "round": run["round"], "resilience_keys": run["resilience_keys"],
-              "phases": {}}
+    result = {"config": run["config"], "round": run["round"], "rate": run["rate"],
+              "resilience_keys": run["resilience_keys"], "phases": {}}
     arrivals = [r[0] for r in requests]
-    for i, phase in enumerate(PHASES):
-        t0, n0, o0 = snaps[BOUNDARIES[i]]
-        t1, n1, o1 = snaps[BOUNDARIES[i + 1]]
+    for phase in PHASES:
+        t0, n0, o0 = snaps[f"{phase}-start"]
+        t1, n1, o1 = snaps[f"{phase}-end"]
         inside = [r for r in requests if t0 <= r[0] < t1]
         durations = sorted(r[1] for r in inside)
         errors = sum(is_error(r[2]) for r in inside)
@@ -209,6 +220,10 @@ def digest_run(run_dir, stdout_path):
             "upstream_outcomes": {k: o1.get(k, 0) - o0.get(k, 0) for k in o1},
             "error_codes": count_by(r[3] for r in inside if is_error(r[2])),
         }
+    result["knob_change_ms"] = {
+        "brownout": snaps["brownout-start"][0] - snaps["baseline-end"][0],
+        "heal": snaps["recovery-start"][0] - snaps["brownout-end"][0],
+    }
     seconds = int(run["phases_s"]["recovery"])
     t_heal = run["t_heal_ms"]
     result["recovery_s_by_completion"] = recovery_seconds(requests, t_heal, seconds, lambda r: r[0] + r[1])
@@ -227,10 +242,11 @@ def digest_run(run_dir, stdout_path):
     # every request the generator sent in its measured window should be in the access log
     window_end = run["t_window_ms"] + 1000.0 * (sum(run["phases_s"].values()) + 1)
     result["access_log_requests_in_window"] = sum(1 for a in arrivals if run["t_window_ms"] <= a < window_end)
-    result["resilience_counters"] = resilience_counters(os.path.join(run_dir, "metrics.txt"))
+    result["arrivals_per_second"] = arrival_range(arrivals, snaps["baseline-start"][0], snaps["recovery-end"][0])
+    result["resilience_counters"] = resilience_counters(os.path.join(run_dir, "metrics.txt"), run["upstream"])
 
     rows = per_second_rows(requests, read_upstream_samples(os.path.join(run_dir, "upstream-per-second.txt")),
-                           run["t_flip_ms"], snaps["baseline"][0], snaps["end"][0])
+                           run["t_flip_ms"], snaps["baseline-start"][0], snaps["recovery-end"][0])
     with open(os.path.join(run_dir, "per-second.tsv"), "w") as f:
         f.write("second_from_brownout\tarrivals\tarrival_errors\tcompletions\tcompletion_errors"
                 "\tupstream_requests\tp99_ms_of_arrivals\n")
@@ -243,6 +259,16 @@ def digest_run(run_dir, stdout_path):
     print(f"{run['config']} round {run['round']}: brownout amplification {fmt(b['amplification'])}, "
           f"errors {pct(b['error_rate'])}, p99 {fmt(b['p99_ms'])} ms; recovered after "
           f"{secs(result['recovery_s_by_completion'], seconds)}", file=sys.stderr)
+
+
+def arrival_range(arrivals, t0, t1):
+    """The fewest and most requests that arrived at Rampart in a whole second from t0 to t1: the load really offered."""
+    bins = [0] * int((t1 - t0) // 1000)
+    for a in arrivals:
+        b = int((a - t0) // 1000)
+        if 0 <= b < len(bins):
+            bins[b] += 1
+    return [min(bins), max(bins)] if bins else None
 
 
 def count_by(values):
@@ -360,11 +386,11 @@ def table(out, configs):
     rounds = max(len(v) for v in by_config.values())
     lines = ["| metric | " + " | ".join(configs) + " |", "|---|" + "---|" * len(configs)] + rows
     lines.append("")
-    lines.append(f"Cells: median over {rounds} round(s) (min–max). Client side from Rampart's access log (arrival to last "
-                 "byte; every request is answered by Rampart before the client's 30 s patience runs out); upstream "
-                 "side from the endpoints' `/_demo/stats` counts, read at each phase boundary. Time to recover counts "
-                 "from the moment the knobs were cleared, in whole seconds; a second with no answer at all counts as "
-                 f"failing; \"> {window}\" means not within the recovery phase.")
+    lines.append(f"Cells: median over {rounds} round(s) (min–max). Client side from Rampart's access log (arrival "
+                 "to last byte; every request is answered by Rampart before the client's 30 s patience runs out); "
+                 "upstream side from the endpoints' `/_demo/stats` counts, read at the start and end of each phase. "
+                 "Time to recover counts from the moment the knobs were cleared, in whole seconds; a second with no "
+                 f"answer at all counts as failing; \"> {window}\" means not within the recovery phase.")
     lines.extend(notes(by_config, configs))
     return "\n".join(lines)
 
@@ -402,12 +428,22 @@ def notes(by_config, configs):
         if counters:
             listed = ", ".join(f"`{k}` {fmt(statistics.median(v))}" for k, v in counters.items())
             out.append(f"Rampart's resilience counters at the end of a {c} run (median, summed over labels): {listed}.")
-    lags = [r["loadgen"]["max_send_lag_ms"] for rs in by_config.values() for r in rs]
-    if lags:
-        line = f"Load generator: worst send lag behind schedule {fmt(max(lags))} ms."
-        if max(lags) > LAG_WARNING_MS:
-            line += (" **It fell behind**: it sent late and in bursts, so the phases did not get the load they "
-                     "were meant to; treat these figures as unreliable (a busy machine?).")
+    gaps = [v for rs in by_config.values() for r in rs for v in r["knob_change_ms"].values()]
+    if gaps:
+        out.append(f"Changing the knobs on both endpoints took at most {fmt(max(gaps))} ms; those moments count "
+                   "in no phase.")
+    ranges = [(r["arrivals_per_second"], r["rate"])
+              for rs in by_config.values() for r in rs if r["arrivals_per_second"]]
+    if ranges:
+        lo = min(a[0] for a, _ in ranges)
+        hi = max(a[1] for a, _ in ranges)
+        rate = ranges[0][1]
+        line = (f"Offered load: {lo} to {hi} requests arrived at Rampart in each second of the phases "
+                f"(target {rate}/s); the load generator's worst send lag behind schedule, ramp included, was "
+                f"{fmt(max(r['loadgen']['max_send_lag_ms'] for rs in by_config.values() for r in rs))} ms.")
+        if any(a[0] < (1 - STEADY_WITHIN) * rate or a[1] > (1 + STEADY_WITHIN) * rate for a, rate in ranges):
+            line += (" **Not steady**: the generator fell behind and sent in bursts, so the phases did not get the "
+                     "load they were meant to; treat these figures as unreliable (a busy machine?).")
         out.append(line)
     return out
 
