@@ -20,6 +20,7 @@ import statistics
 import sys
 from datetime import datetime
 
+sys.dont_write_bytecode = True  # no bench/__pycache__ left behind by the import below
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from summarize import cell, fmt  # noqa: E402  (bench/run.sh's table cells: median (min–max))
 
