@@ -196,7 +196,8 @@ wait_http() {  # url seconds: poll every 50 ms until a 2xx
 }
 
 # ---------------------------------------------------------------- configs
-# defaults: endpoints and the route, nothing else: every resilience feature as Rampart ships it.
+# defaults: endpoints and the route, with every resilience feature as Rampart ships it; only the
+# per-try timeout (200 ms) is set, the same as naive's, so that both give up on a stalled try alike.
 # naive: 3 retries (4 attempts) on connect failures, resets, per-try timeouts and 502/503/504, 100 ms
 # between attempts without jitter, and nothing to hold retries back (no retry budget, circuit
 # breakers or outlier detection).
@@ -229,8 +230,12 @@ write_config() {  # config file
     echo "  - id: all"
     echo "    match: { prefix: / }"
     echo "    upstream: backend"
+    # the same timeouts in both: what differs is the retry policy and what holds it back
+    echo "    timeouts: { first-byte: 1s, total: 3s }"
     if [[ $c == naive && $RESILIENCE_KEYS == 1 ]]; then
       echo "    retries: { attempts: 4, retry-on: [ connect-failure, reset, per-try-timeout, 502, 503, 504 ], per-try-timeout: 200ms, backoff: { base: 100ms, cap: 100ms, jitter: false } }"
+    elif [[ $RESILIENCE_KEYS == 1 ]]; then
+      echo "    retries: { per-try-timeout: 200ms }   # as naive's; attempts, retry-on and backoff stay the defaults"
     fi
   } >"$file"
 }

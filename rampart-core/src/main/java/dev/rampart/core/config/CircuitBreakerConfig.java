@@ -26,7 +26,8 @@ public record CircuitBreakerConfig(boolean enabled, double failureRateThreshold,
     public static final Duration MAX_WINDOW = Duration.ofMinutes(10);
     public static final int DEFAULT_MINIMUM_CALLS = 20;
     public static final int MAX_MINIMUM_CALLS = 100_000;
-    public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(15);
+    /** Short enough that a healed endpoint is probed again within seconds (Hystrix's sleep window). */
+    public static final Duration DEFAULT_OPEN_DURATION = Duration.ofSeconds(5);
     public static final Duration MAX_OPEN_DURATION = Duration.ofMinutes(10);
     public static final int DEFAULT_HALF_OPEN_CALLS = 3;
     public static final int MAX_HALF_OPEN_CALLS = 1000;

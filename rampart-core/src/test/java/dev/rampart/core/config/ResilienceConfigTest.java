@@ -115,7 +115,7 @@ class ResilienceConfigTest {
         assertThat(upstream.backup()).isNull();
         assertThat(upstream.healthCheck()).isNull();
         assertThat(upstream.circuitBreaker()).isEqualTo(new CircuitBreakerConfig(true, 50, 80, Duration.ofSeconds(5),
-                Duration.ofSeconds(30), 20, Duration.ofSeconds(15), 3));
+                Duration.ofSeconds(30), 20, Duration.ofSeconds(5), 3));
         assertThat(upstream.outlierDetection()).isEqualTo(new OutlierDetectionConfig(true, 5, Duration.ofSeconds(30),
                 Duration.ofSeconds(300), 0.5));
         assertThat(upstream.retryBudget()).isEqualTo(new RetryBudgetConfig(true, 0.2, 3, Duration.ofSeconds(10)));
