@@ -3,6 +3,9 @@ package dev.rampart.gateway;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.gateway.admin.AdminServer;
+import dev.rampart.gateway.admission.AdmissionState;
+import dev.rampart.gateway.admission.RedisCells;
+import dev.rampart.gateway.observe.AdmissionListener;
 import dev.rampart.gateway.admin.RouteStats;
 import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.listener.InvalidRequestHandler;
@@ -56,6 +59,7 @@ public final class Gateway {
     private final GatewayMetrics metrics; // null when metrics are off
     private final RouteStats routeStats;
     private final AccessLog accessLog;
+    private final AdmissionState admissionState;
     private volatile boolean draining;
     private AdminServer admin;
 
@@ -68,12 +72,18 @@ public final class Gateway {
         this.listener = metrics == null ? ExchangeListener.of(accessLog, routeStats)
                 : ExchangeListener.of(accessLog, routeStats, metrics);
         this.tracing = Tracing.create(config.service(), config.tracing());
-        RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null);
+        this.admissionState = new AdmissionState(config.state().redis() == null ? null
+                : new RedisCells(vertx, config.state().redis()));
+        RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null, admissionState,
+                admissionListener());
         this.table.set(first);
         if (metrics != null) {
             first.clusters().values().forEach(metrics::bindUpstream);
             metrics.configLoaded(first.version());
             metrics.bindTracing(tracing);
+            if (admissionState.redis() != null) {
+                metrics.bindRedis(admissionState.redis());
+            }
         }
     }
 
@@ -107,6 +117,10 @@ public final class Gateway {
                 .compose(v -> gateway.startAdmin())
                 .map(v -> gateway)
                 .onFailure(err -> vertx.close());
+    }
+
+    private AdmissionListener admissionListener() {
+        return metrics == null ? AdmissionListener.NONE : metrics;
     }
 
     /** Routes that hedge after their p95 get it fresh from the last minute's latencies. */
@@ -157,12 +171,24 @@ public final class Gateway {
 
     private JsonObject readiness() {
         RouteTable current = table.get();
-        return new JsonObject()
+        JsonObject report = new JsonObject()
                 .put("ready", !draining)
                 .put("status", draining ? "draining" : "ready")
                 .put("config_version", current.version())
                 .put("routes", current.config().routes().size())
                 .put("upstreams", current.config().upstreams().size());
+        RedisCells redis = admissionState.redis();
+        if (redis != null) {
+            // Redis away does not make Rampart unready: each route's declared fallback keeps it serving
+            JsonObject detail = new JsonObject().put("address", redis.label())
+                    .put("status", redis.up() ? "up" : "down")
+                    .put("rate_limits", redis.up() ? "shared" : "fallback per route (local, open or closed)");
+            if (!redis.up() && redis.lastProblem() != null) {
+                detail.put("problem", redis.lastProblem());
+            }
+            report.put("redis", detail);
+        }
+        return report;
     }
 
     /** A request answered by the listener's decoder itself (slow head, broken chunked body). */
@@ -188,7 +214,11 @@ public final class Gateway {
      */
     public synchronized long apply(RampartConfig config) {
         RouteTable previous = table.get();
-        RouteTable next = RouteTable.compile(vertx, versions.incrementAndGet(), config, previous);
+        RouteTable next = RouteTable.compile(vertx, versions.incrementAndGet(), config, previous, admissionState,
+                admissionListener());
+        if (!Objects.equals(config.state(), startConfig.state())) {
+            log.warn("state settings (Redis) changed in the config; they take effect only after a restart");
+        }
         table.set(next);
         if (!config.listen().equals(startConfig.listen()) || !config.admin().equals(startConfig.admin())) {
             log.warn("listen and admin settings changed in the config; they take effect only after a restart");
@@ -266,7 +296,10 @@ public final class Gateway {
                 })
                 .transform(ar -> Future.join(table.get().clusters().values().stream()
                         .map(cluster -> cluster.shutdown(1000)).toList()))
-                .transform(ar -> admin == null ? Future.succeededFuture() : admin.close())
+                .transform(ar -> {
+                    admissionState.close();
+                    return admin == null ? Future.<Void>succeededFuture() : admin.close();
+                })
                 .transform(ar -> vertx.<Void>executeBlocking(() -> {
                     tracing.close(); // flushes the spans still queued, bounded
                     return null;

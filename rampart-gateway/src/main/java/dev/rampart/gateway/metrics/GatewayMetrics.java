@@ -2,6 +2,7 @@ package dev.rampart.gateway.metrics;
 
 import com.sun.management.OperatingSystemMXBean;
 import dev.rampart.gateway.observe.ExchangeListener;
+import dev.rampart.gateway.observe.AdmissionListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.tracing.Tracing;
@@ -41,7 +42,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * finished request, per endpoint from the upstream clusters, and the process itself. Labels come only from
  * configured names and fixed sets, so the number of series is bounded whatever the traffic.
  */
-public final class GatewayMetrics implements ExchangeListener, ResilienceListener, AutoCloseable {
+public final class GatewayMetrics implements ExchangeListener, ResilienceListener, AdmissionListener, AutoCloseable {
     /** The Prometheus text format, version 0.0.4, that {@link #scrape()} writes. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final Duration LAG_PROBE_INTERVAL = Duration.ofMillis(100);
@@ -58,6 +59,7 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
     private final Map<List<String>, EndpointGauges> endpoints = new HashMap<>();
     private final Map<String, UpstreamGauges> upstreams = new HashMap<>();
     private final ResilienceMeters resilience = new ResilienceMeters(registry);
+    private final AdmissionMeters admission = new AdmissionMeters(registry);
     private final List<EventLoopLagProbe> lagProbes = new ArrayList<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Counter reloadsOk;
@@ -225,6 +227,33 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
     @Override
     public void faultInjected(String route, String kind) {
         resilience.faultInjected(route, kind);
+    }
+
+    @Override
+    public void rateLimitDecision(String route, String limit, String client, boolean allowed) {
+        admission.rateLimitDecision(route, limit, client, allowed);
+    }
+
+    @Override
+    public void refused(String route, String reason, String client) {
+        admission.refused(route, reason, client);
+    }
+
+    @Override
+    public void redisDecision(long nanos, boolean ok) {
+        admission.redisDecision(nanos, ok);
+    }
+
+    @Override
+    public void redisFallback(String route, String mode) {
+        admission.redisFallback(route, mode);
+    }
+
+    /** Whether Redis answers rate-limit decisions now (1) or routes use their fallback (0). */
+    public void bindRedis(dev.rampart.gateway.admission.RedisCells redis) {
+        Gauge.builder("rampart.rate.limit.redis.up", redis, r -> r.up() ? 1 : 0)
+                .description("1 while rate-limit decisions go to Redis, 0 while routes use their fallback")
+                .tag("redis", redis.label()).register(registry);
     }
 
     /** Everything in the Prometheus text format; takes a while with many routes, so call it off the event loop. */

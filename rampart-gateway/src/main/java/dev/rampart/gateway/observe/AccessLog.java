@@ -118,6 +118,12 @@ public final class AccessLog implements ExchangeListener {
         if (e.fault() != null) {
             JsonText.field(out, "fault", e.fault());
         }
+        if (e.client() != null) {
+            JsonText.field(out, "client", e.client());
+        }
+        if (e.rateLimit() != null) {
+            JsonText.field(out, "rate_limit", e.rateLimit());
+        }
         if (e.traceId() != null) {
             JsonText.field(out, "trace_id", e.traceId());
             JsonText.field(out, "span_id", e.spanId());

@@ -20,12 +20,15 @@ package dev.rampart.gateway.observe;
  * @param attempts       upstream attempts made (retries and hedges included); 0 when none was
  * @param fallback       why the route's fallback answered instead of the upstream (an error code), or null
  * @param fault          the fault a chaos drill injected ({@code delay}, {@code abort}, {@code reset}), or null
+ * @param client         the declared client that sent the request, or null
+ * @param rateLimit      the rate limit that refused the request, or null
  */
 public record ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
                              String path, String query, int status, long durationNanos, int upstreamStatus,
                              long bytesIn, long bytesOut, String requestId, String clientIp, String errorCode,
                              long queueNanos, long connectNanos, long firstByteNanos, long upstreamNanos,
-                             String traceId, String spanId, int attempts, String fallback, String fault) {
+                             String traceId, String spanId, int attempts, String fallback, String fault,
+                             String client, String rateLimit) {
 
     /** A request that made at most one upstream attempt, without fallback or fault. */
     public ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
@@ -35,7 +38,7 @@ public record ExchangeRecord(long startEpochMillis, String route, String upstrea
                           String traceId, String spanId) {
         this(startEpochMillis, route, upstream, endpoint, method, path, query, status, durationNanos, upstreamStatus,
                 bytesIn, bytesOut, requestId, clientIp, errorCode, queueNanos, connectNanos, firstByteNanos,
-                upstreamNanos, traceId, spanId, queueNanos >= 0 ? 1 : 0, null, null);
+                upstreamNanos, traceId, spanId, queueNanos >= 0 ? 1 : 0, null, null, null, null);
     }
 
     /** {@code 2xx}, {@code 4xx}, …: a bounded label for the status. */

@@ -7,6 +7,7 @@ import dev.rampart.gateway.logging.JsonText;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
+import dev.rampart.gateway.admission.RouteAdmission;
 import dev.rampart.gateway.resilience.Fallback;
 import dev.rampart.gateway.resilience.FaultInjector;
 import dev.rampart.gateway.resilience.LoadShedder;
@@ -99,6 +100,8 @@ final class Exchange {
     private Limiter.Listener routePermit;
     private Limiter.Listener upstreamPermit;
     private String fallbackReason;
+    private RouteAdmission.Outcome admission;
+    private String rateLimitRejection;
     private String faultInjected;
     private int upstreamStatus;
     private int sentStatus;
@@ -165,6 +168,47 @@ final class Exchange {
         eventLoop = ((ContextInternal) ContextInternal.current()).nettyEventLoop();
         deadlineNanos = startNanos + TimeUnit.MILLISECONDS.toNanos(route.totalTimeoutMillis);
         totalTimer = eventLoop.schedule(this::onTotalDeadline, route.totalTimeoutMillis, TimeUnit.MILLISECONDS);
+        if (route.admission != null) {
+            route.admission.admit(request, clientIp(), this::onAdmission);
+        } else {
+            afterAdmission();
+        }
+    }
+
+    /** Rule 4: unknown or unwelcome callers and those over a limit are answered here, before any upstream work. */
+    private void onAdmission(RouteAdmission.Outcome outcome) {
+        if (finished) {
+            route.admission.release(outcome); // the client left while Redis was deciding
+            return;
+        }
+        admission = outcome;
+        if (outcome.limit() != null && !outcome.admitted()) {
+            rateLimitRejection = outcome.limit();
+        }
+        switch (outcome.kind()) {
+            case ADMITTED -> afterAdmission();
+            case UNAUTHORIZED -> refuse(ErrorCode.UNAUTHORIZED, null);
+            case FORBIDDEN -> refuse(ErrorCode.FORBIDDEN, null);
+            case RATE_LIMITED -> refuse(ErrorCode.RATE_LIMITED, outcome);
+            case TOO_MANY_CONCURRENT -> refuse(ErrorCode.TOO_MANY_CONCURRENT, outcome);
+            case UNAVAILABLE -> refuse(ErrorCode.RATE_LIMIT_UNAVAILABLE, outcome);
+        }
+    }
+
+    private void refuse(ErrorCode code, RouteAdmission.Outcome outcome) {
+        MultiMap headers = response.headers();
+        if (outcome != null && outcome.retryAfterNanos() > 0) {
+            headers.set("retry-after", RetryAfter.format(outcome.retryAfterNanos()));
+        }
+        if (outcome != null && outcome.policyHeader() != null) {
+            headers.set("ratelimit-policy", outcome.policyHeader());
+            headers.set("ratelimit", outcome.rateLimitHeader());
+        }
+        error = code;
+        sendError(code, code.status(), !requestEnded, true);
+    }
+
+    private void afterAdmission() {
         FaultInjector.Fault fault = route.faults == null ? null : route.faults.decide(request);
         if (fault == null) {
             admit();
@@ -510,6 +554,10 @@ final class Exchange {
         headers.set("x-request-id", requestId);
         if (faultInjected != null) {
             headers.set(FAULT_HEADER, faultInjected);
+        }
+        if (admission != null && admission.policyHeader() != null && route.admission.rateLimitHeadersOnSuccess()) {
+            headers.set("ratelimit-policy", admission.policyHeader());
+            headers.set("ratelimit", admission.rateLimitHeader());
         }
         if (!requestEnded) {
             // the upstream answers before the whole request body arrived: unless the body completes, the
@@ -1119,6 +1167,9 @@ final class Exchange {
             }
         }
         completePermits(status);
+        if (admission != null) {
+            route.admission.release(admission);
+        }
         Attempt shown = reported;
         long queueNanos = -1;
         if (shown != null) {
@@ -1130,7 +1181,7 @@ final class Exchange {
                 upstreamStatus, bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code(),
                 queueNanos, shown == null ? -1 : shown.connectNanos(), shown == null ? -1 : shown.firstByteNanos(),
                 shown == null ? -1 : shown.upstreamNanos(), traceId(), spanId(), attemptsStarted, fallbackReason,
-                faultInjected));
+                faultInjected, admission == null ? null : admission.client(), rateLimitRejection));
         endServerSpan(status);
     }
 

@@ -3,6 +3,7 @@ package dev.rampart.gateway.routing;
 import dev.rampart.core.config.PathRewrite;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.RouteMatch;
+import dev.rampart.gateway.admission.RouteAdmission;
 import dev.rampart.gateway.resilience.Fallback;
 import dev.rampart.gateway.resilience.FaultInjector;
 import dev.rampart.gateway.resilience.LoadShedder;
@@ -35,8 +36,10 @@ public final class CompiledRoute {
     /** Null unless a chaos drill is configured. */
     public final FaultInjector faults;
     public final boolean critical;
+    /** Null when the route has nothing to check about its callers. */
+    public final RouteAdmission admission;
 
-    CompiledRoute(RouteConfig config, UpstreamCluster upstream, UpstreamCluster backup) {
+    CompiledRoute(RouteConfig config, UpstreamCluster upstream, UpstreamCluster backup, RouteAdmission admission) {
         this.config = config;
         this.match = config.match();
         this.upstream = upstream;
@@ -48,6 +51,7 @@ public final class CompiledRoute {
                 : new LoadShedder("route " + config.id(), config.concurrencyLimit(), false);
         this.faults = config.fault() == null ? null : new FaultInjector(config.fault());
         this.critical = config.critical();
+        this.admission = admission;
         this.rewrite = config.rewrite();
         this.connectTimeoutMillis = config.timeouts().connect().toMillis();
         this.firstByteTimeoutMillis = config.timeouts().firstByte().toMillis();

@@ -3,6 +3,10 @@ package dev.rampart.gateway.routing;
 import dev.rampart.core.config.RampartConfig;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.UpstreamConfig;
+import dev.rampart.gateway.admission.AdmissionState;
+import dev.rampart.gateway.admission.Clients;
+import dev.rampart.gateway.admission.RouteAdmission;
+import dev.rampart.gateway.observe.AdmissionListener;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServerRequest;
@@ -34,6 +38,13 @@ public final class RouteTable {
      * their warm connection pools).
      */
     public static RouteTable compile(Vertx vertx, long version, RampartConfig config, RouteTable previous) {
+        return compile(vertx, version, config, previous, new AdmissionState(null), AdmissionListener.NONE);
+    }
+
+    /** @param admission what admission keeps across configs (local cells, requests in flight, Redis) */
+    public static RouteTable compile(Vertx vertx, long version, RampartConfig config, RouteTable previous,
+                                     AdmissionState admission, AdmissionListener listener) {
+        Clients clients = new Clients(config);
         Map<String, UpstreamCluster> clusters = new LinkedHashMap<>();
         for (UpstreamConfig upstream : config.upstreams().values()) {
             long connectTimeout = config.routes().stream()
@@ -54,7 +65,8 @@ public final class RouteTable {
         for (RouteConfig route : config.routes()) {
             UpstreamCluster upstream = clusters.get(route.upstream());
             String backup = upstream.config().backup();
-            routes.add(new CompiledRoute(route, upstream, backup == null ? null : clusters.get(backup)));
+            routes.add(new CompiledRoute(route, upstream, backup == null ? null : clusters.get(backup),
+                    RouteAdmission.compile(route, config, clients, admission, listener)));
         }
         return new RouteTable(version, config, routes.toArray(CompiledRoute[]::new),
                 java.util.Collections.unmodifiableMap(clusters)); // in config order, for the admin API

@@ -1,0 +1,61 @@
+package dev.rampart.gateway.admission;
+
+import dev.rampart.core.admission.GcraTable;
+
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * What admission remembers across requests and config reloads: local rate-limit cells, requests in flight per
+ * client, and the Redis connection when limits are shared (null otherwise).
+ */
+public final class AdmissionState implements AutoCloseable {
+    /** Distinct keys kept locally; beyond, the least recently used start again with a full bucket. */
+    static final int LOCAL_CELLS = 100_000;
+
+    final GcraTable local = new GcraTable(LOCAL_CELLS);
+    private final ConcurrentHashMap<String, AtomicInteger> inFlightByClient = new ConcurrentHashMap<>();
+    private final RedisCells redis;
+
+    public AdmissionState(RedisCells redis) {
+        this.redis = redis;
+    }
+
+    /** Shared cells, or null when no Redis is configured. */
+    public RedisCells redis() {
+        return redis;
+    }
+
+    /** Takes a place among the client's requests in flight; false (and nothing taken) when it has {@code max}. */
+    boolean enter(String client, int max) {
+        AtomicInteger count = inFlightByClient.computeIfAbsent(client, c -> new AtomicInteger());
+        for (;;) {
+            int now = count.get();
+            if (now >= max) {
+                return false;
+            }
+            if (count.compareAndSet(now, now + 1)) {
+                return true;
+            }
+        }
+    }
+
+    void leave(String client) {
+        AtomicInteger count = inFlightByClient.get(client);
+        if (count != null) {
+            count.decrementAndGet();
+        }
+    }
+
+    public int inFlight(String client) {
+        AtomicInteger count = inFlightByClient.get(client);
+        return count == null ? 0 : count.get();
+    }
+
+    @Override
+    public void close() {
+        if (redis != null) {
+            redis.close();
+        }
+    }
+}

@@ -1,0 +1,83 @@
+package dev.rampart.gateway.admission;
+
+import dev.rampart.core.admission.ApiKeys;
+import dev.rampart.core.admission.ClientIps;
+import dev.rampart.core.admission.JwtVerifier;
+import dev.rampart.core.config.ClientConfig;
+import dev.rampart.core.config.IdentityConfig;
+import dev.rampart.core.config.JwtConfig;
+import dev.rampart.core.config.RampartConfig;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Who is calling: the declared clients and how a request names one (an API key, checked against stored SHA-256
+ * hashes), the client's IP (X-Forwarded-For only from trusted proxies), and the claims of a verified JWT. Built once
+ * per config; read by every request.
+ */
+public final class Clients {
+    /** What is known about a request's caller; {@code client} is null when it named no declared client. */
+    public record Caller(ClientConfig client, String ip, Map<String, Object> claims) {
+        public String clientName() {
+            return client == null ? null : client.name();
+        }
+    }
+
+    private final String apiKeyHeader;
+    private final ApiKeys apiKeys;
+    private final Map<String, ClientConfig> byName;
+    private final ClientIps clientIps;
+    private final String jwtHeader;
+    private final JwtVerifier jwt;
+
+    public Clients(RampartConfig config) {
+        IdentityConfig identity = config.identity();
+        this.apiKeyHeader = identity.apiKeyHeader();
+        Map<String, List<String>> hashes = new LinkedHashMap<>();
+        Map<String, ClientConfig> clients = new HashMap<>();
+        for (ClientConfig client : config.clients()) {
+            hashes.put(client.name(), client.apiKeyHashes());
+            clients.put(client.name(), client);
+        }
+        this.apiKeys = new ApiKeys(hashes);
+        this.byName = Map.copyOf(clients);
+        this.clientIps = new ClientIps(identity.trustedProxies());
+        JwtConfig jwtConfig = identity.jwt();
+        this.jwtHeader = jwtConfig == null ? null : jwtConfig.header();
+        this.jwt = jwtConfig == null ? null
+                : jwtConfig.hmacSecret() != null
+                ? JwtVerifier.hmac(jwtConfig.hmacSecret(), jwtConfig.issuer(), jwtConfig.audience())
+                : JwtVerifier.jwks(jwtConfig.jwksJson(), jwtConfig.issuer(), jwtConfig.audience());
+    }
+
+    public ClientConfig client(String name) {
+        return byName.get(name);
+    }
+
+    /**
+     * The caller of a request. The JWT is verified only when {@code needClaims}: a route that keys no limit on a claim
+     * does not pay for the signature check.
+     */
+    public Caller identify(HttpServerRequest request, String peerIp, boolean needClaims) {
+        String key = request.getHeader(apiKeyHeader);
+        ClientConfig client = null;
+        if (key != null && !key.isEmpty() && key.length() <= 1024) {
+            String name = apiKeys.clientFor(key);
+            client = name == null ? null : byName.get(name);
+        }
+        String ip = clientIps.clientIp(peerIp, request.getHeader("x-forwarded-for"));
+        Map<String, Object> claims = null;
+        if (needClaims && jwt != null) {
+            String value = request.getHeader(jwtHeader);
+            if (value != null && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
+                JwtVerifier.Result result = jwt.verify(value.substring(7).trim(), System.currentTimeMillis() / 1000);
+                claims = result.valid() ? result.claims() : null;
+            }
+        }
+        return new Caller(client, ip, claims);
+    }
+}

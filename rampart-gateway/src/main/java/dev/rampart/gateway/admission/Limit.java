@@ -1,0 +1,39 @@
+package dev.rampart.gateway.admission;
+
+import dev.rampart.core.admission.Gcra;
+import dev.rampart.core.admission.RateLimitHeaders;
+import dev.rampart.core.config.RateLimitConfig;
+import dev.rampart.core.config.RateLimitKey;
+
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One configured rate limit, ready for requests: its GCRA, the GCRA of its bucket for requests whose key cannot be
+ * determined, the share each instance enforces when Redis is away ({@code instances} split the limit), and its
+ * {@code RateLimit-Policy} item.
+ *
+ * @param scope where its cells live: {@code r/<route>} for a route's limit, {@code c/<client>} for a client's own
+ */
+record Limit(String scope, String name, RateLimitKey key, Gcra gcra, Gcra unidentified, Gcra localShare,
+             Gcra unidentifiedLocalShare, String policy) {
+
+    static Limit of(String scope, RateLimitConfig config, int instances) {
+        long periodNanos = config.period().toNanos();
+        Gcra gcra = new Gcra(config.count(), periodNanos, config.burst());
+        RateLimitConfig.Unidentified u = config.unidentified();
+        Gcra unidentified = u == null ? gcra : new Gcra(u.count(), u.period().toNanos(), u.burst());
+        return new Limit(scope, config.name(), config.key(), gcra, unidentified, share(gcra, instances),
+                share(unidentified, instances),
+                RateLimitHeaders.policy(config.name(), config.count(),
+                        Math.max(1, (periodNanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1))));
+    }
+
+    /** One instance's part of a limit that {@code instances} instances enforce together, never below one. */
+    private static Gcra share(Gcra gcra, int instances) {
+        if (instances <= 1) {
+            return gcra;
+        }
+        return new Gcra(Math.max(1, gcra.count() / instances), gcra.periodNanos(),
+                Math.max(1, gcra.burst() / instances));
+    }
+}

@@ -1,0 +1,286 @@
+package dev.rampart.gateway.admission;
+
+import dev.rampart.core.admission.ApiKeys;
+import dev.rampart.core.admission.Gcra;
+import dev.rampart.core.admission.JwtVerifier;
+import dev.rampart.core.admission.RateLimitHeaders;
+import dev.rampart.core.config.AdmissionConfig;
+import dev.rampart.core.config.ClientConfig;
+import dev.rampart.core.config.RampartConfig;
+import dev.rampart.core.config.RateLimitConfig;
+import dev.rampart.core.config.RateLimitKey;
+import dev.rampart.core.config.RedisFailureMode;
+import dev.rampart.core.config.RouteConfig;
+import dev.rampart.gateway.observe.AdmissionListener;
+import io.vertx.core.http.HttpServerRequest;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Admission for one route (rule 4): who is calling (401 without a known client where one is required, 403 when the
+ * client may not use the route), then every rate limit that applies — the client's own and the route's, all of which
+ * must pass — decided locally or in one Redis round trip, then the client's concurrent requests. Routes with nothing
+ * to check get no admission at all.
+ */
+public final class RouteAdmission {
+    /** Keys longer than this (header values, claims) are hashed: hostile input never grows a cell key without bound. */
+    private static final int MAX_KEY_VALUE = 128;
+    private static final String NONE = "none";
+
+    /** What admission decided; {@code concurrencyKey} is non-null when a place was taken and must be {@link #release}d. */
+    public record Outcome(Kind kind, String limit, String client, long retryAfterNanos, String policyHeader,
+                          String rateLimitHeader, String concurrencyKey) {
+        public enum Kind { ADMITTED, UNAUTHORIZED, FORBIDDEN, RATE_LIMITED, TOO_MANY_CONCURRENT, UNAVAILABLE }
+
+        public boolean admitted() {
+            return kind == Kind.ADMITTED;
+        }
+    }
+
+    private final String route;
+    private final AdmissionConfig config;
+    private final Clients clients;
+    private final AdmissionState state;
+    private final AdmissionListener listener;
+    private final Limit[] routeLimits;
+    private final Map<String, Limit[]> clientLimits;
+    private final Map<String, Integer> clientMaxConcurrent;
+    private final boolean needClaims;
+
+    private RouteAdmission(RouteConfig route, RampartConfig config, Clients clients, AdmissionState state,
+                           AdmissionListener listener) {
+        this.route = route.id();
+        this.config = route.admission();
+        this.clients = clients;
+        this.state = state;
+        this.listener = listener;
+        int instances = config.state().redis() == null ? 1 : config.state().redis().instances();
+        List<Limit> limits = new ArrayList<>();
+        boolean claims = false;
+        for (RateLimitConfig limit : this.config.rateLimits()) {
+            limits.add(Limit.of("r/" + route.id(), limit, instances));
+            claims |= limit.key().kind() == RateLimitKey.Kind.JWT_CLAIM;
+        }
+        this.routeLimits = limits.toArray(Limit[]::new);
+        this.needClaims = claims;
+        Map<String, Limit[]> byClient = new HashMap<>();
+        Map<String, Integer> concurrency = new HashMap<>();
+        for (ClientConfig client : config.clients()) {
+            byClient.put(client.name(), client.limits().stream()
+                    .map(limit -> Limit.of("c/" + client.name(), limit, instances)).toArray(Limit[]::new));
+            if (client.maxConcurrent() > 0) {
+                concurrency.put(client.name(), client.maxConcurrent());
+            }
+        }
+        this.clientLimits = Map.copyOf(byClient);
+        this.clientMaxConcurrent = Map.copyOf(concurrency);
+    }
+
+    /** The route's admission, or null when it has nothing to check (no required client, no limit applies). */
+    public static RouteAdmission compile(RouteConfig route, RampartConfig config, Clients clients,
+                                         AdmissionState state, AdmissionListener listener) {
+        AdmissionConfig admission = route.admission();
+        boolean clientRules = config.clients().stream()
+                .anyMatch(c -> !c.limits().isEmpty() || c.maxConcurrent() > 0 || !c.routes().isEmpty());
+        if (!admission.requireClient() && admission.rateLimits().isEmpty() && admission.maxConcurrentPerClient() == 0
+                && !clientRules) {
+            return null;
+        }
+        return new RouteAdmission(route, config, clients, state, listener);
+    }
+
+    public boolean rateLimitHeadersOnSuccess() {
+        return config.rateLimitHeaders();
+    }
+
+    /** Decides a request; {@code done} runs exactly once, on the caller's event loop. */
+    public void admit(HttpServerRequest request, String peerIp, Consumer<Outcome> done) {
+        Clients.Caller caller = clients.identify(request, peerIp, needClaims);
+        ClientConfig client = caller.client();
+        String clientLabel = client == null ? NONE : client.name();
+        if (config.requireClient() && client == null) {
+            listener.refused(route, "unauthorized", NONE);
+            done.accept(new Outcome(Outcome.Kind.UNAUTHORIZED, null, null, 0, null, null, null));
+            return;
+        }
+        if (client != null && !client.routes().isEmpty() && !client.routes().contains(route)) {
+            listener.refused(route, "forbidden", clientLabel);
+            done.accept(new Outcome(Outcome.Kind.FORBIDDEN, null, client.name(), 0, null, null, null));
+            return;
+        }
+        List<Limit> limits = new ArrayList<>(4);
+        List<String> cells = new ArrayList<>(4);
+        List<Boolean> identified = new ArrayList<>(4);
+        if (client != null) {
+            for (Limit limit : clientLimits.getOrDefault(client.name(), new Limit[0])) {
+                limits.add(limit);
+                cells.add(limit.scope() + "/" + limit.name());
+                identified.add(true);
+            }
+        }
+        for (Limit limit : routeLimits) {
+            String value = keyValue(limit.key(), caller, request);
+            limits.add(limit);
+            identified.add(value != null);
+            // requests whose key cannot be told share one bucket of their own: limited, never unlimited
+            cells.add(value == null ? "u/" + route + "/" + limit.name() : limit.scope() + "/" + limit.name() + "/" + value);
+        }
+        if (limits.isEmpty()) {
+            done.accept(concurrency(caller, clientLabel, null, null));
+            return;
+        }
+        RedisCells redis = state.redis();
+        if (redis == null) {
+            done.accept(decideLocally(limits, cells, identified, false, caller, clientLabel));
+            return;
+        }
+        if (!redis.up()) {
+            done.accept(fallback(limits, cells, identified, caller, clientLabel));
+            return;
+        }
+        long[] intervals = new long[limits.size()];
+        long[] tolerances = new long[limits.size()];
+        for (int i = 0; i < limits.size(); i++) {
+            Gcra gcra = identified.get(i) ? limits.get(i).gcra() : limits.get(i).unidentified();
+            intervals[i] = Math.max(1, gcra.emissionIntervalNanos() / 1_000);
+            tolerances[i] = gcra.burstToleranceNanos() / 1_000;
+        }
+        long start = System.nanoTime();
+        redis.decide(cells, intervals, tolerances, 1).onComplete(ar -> {
+            listener.redisDecision(System.nanoTime() - start, ar.succeeded());
+            if (ar.failed()) {
+                done.accept(fallback(limits, cells, identified, caller, clientLabel));
+                return;
+            }
+            RedisCells.Verdict verdict = ar.result();
+            done.accept(outcome(limits, verdict.allowed(), verdict.remaining(), verdict.resetNanos(),
+                    verdict.retryAfterNanos(), caller, clientLabel));
+        });
+    }
+
+    /** Redis is away: the route's declared failure mode decides. */
+    private Outcome fallback(List<Limit> limits, List<String> cells, List<Boolean> identified, Clients.Caller caller,
+                             String clientLabel) {
+        RedisFailureMode mode = config.onRedisFailure();
+        listener.redisFallback(route, mode.name().toLowerCase(java.util.Locale.ROOT));
+        return switch (mode) {
+            case LOCAL -> decideLocally(limits, cells, identified, true, caller, clientLabel);
+            case OPEN -> concurrency(caller, clientLabel, null, null);
+            case CLOSED -> new Outcome(Outcome.Kind.UNAVAILABLE, null, caller.clientName(), 1_000_000_000L, null,
+                    null, null);
+        };
+    }
+
+    /**
+     * Decides against this instance's cells: all limits are looked at first, and a place is taken in each only when
+     * every one has room, so a refused request uses up nothing.
+     */
+    private Outcome decideLocally(List<Limit> limits, List<String> cells, List<Boolean> identified, boolean share,
+                                  Clients.Caller caller, String clientLabel) {
+        int n = limits.size();
+        long now = System.nanoTime();
+        long[] remaining = new long[n];
+        long[] reset = new long[n];
+        long[] retryAfter = new long[n];
+        Gcra[] gcras = new Gcra[n];
+        boolean allowed = true;
+        for (int i = 0; i < n; i++) {
+            Limit limit = limits.get(i);
+            gcras[i] = identified.get(i) ? (share ? limit.localShare() : limit.gcra())
+                    : (share ? limit.unidentifiedLocalShare() : limit.unidentified());
+            Gcra.Decision peek = state.local.peek(cells.get(i), gcras[i], now);
+            if (!peek.allowed()) {
+                allowed = false;
+            }
+            remaining[i] = peek.remaining();
+            reset[i] = peek.resetNanos();
+            retryAfter[i] = peek.retryAfterNanos();
+        }
+        if (allowed) {
+            for (int i = 0; i < n; i++) {
+                Gcra.Decision taken = state.local.tryAcquire(cells.get(i), gcras[i], now, 1);
+                allowed &= taken.allowed(); // another event loop took the last place meanwhile
+                remaining[i] = taken.remaining();
+                reset[i] = taken.resetNanos();
+                retryAfter[i] = taken.retryAfterNanos();
+            }
+        }
+        return outcome(limits, allowed, remaining, reset, retryAfter, caller, clientLabel);
+    }
+
+    private Outcome outcome(List<Limit> limits, boolean allowed, long[] remaining, long[] reset, long[] retryAfter,
+                            Clients.Caller caller, String clientLabel) {
+        // the tightest limit speaks for the request: the one that refused it last, else the one with least room
+        int tightest = 0;
+        for (int i = 1; i < limits.size(); i++) {
+            boolean tighter = allowed ? remaining[i] < remaining[tightest] : retryAfter[i] > retryAfter[tightest];
+            if (tighter) {
+                tightest = i;
+            }
+        }
+        List<String> policies = new ArrayList<>(limits.size());
+        for (int i = 0; i < limits.size(); i++) {
+            Limit limit = limits.get(i);
+            policies.add(limit.policy());
+            boolean passed = allowed || retryAfter[i] == 0;
+            listener.rateLimitDecision(route, limit.name(), clientLabel, passed);
+        }
+        String policyHeader = RateLimitHeaders.list(policies);
+        String current = RateLimitHeaders.current(limits.get(tightest).name(), Math.max(0, remaining[tightest]),
+                seconds(allowed ? reset[tightest] : retryAfter[tightest]));
+        if (!allowed) {
+            return new Outcome(Outcome.Kind.RATE_LIMITED, limits.get(tightest).name(), caller.clientName(),
+                    retryAfter[tightest], policyHeader, current, null);
+        }
+        return concurrency(caller, clientLabel, policyHeader, current);
+    }
+
+    /** The client's concurrent-requests limit (its own, else the route's per-client one). */
+    private Outcome concurrency(Clients.Caller caller, String clientLabel, String policyHeader, String current) {
+        ClientConfig client = caller.client();
+        int max = client != null ? clientMaxConcurrent.getOrDefault(client.name(), 0) : 0;
+        if (max == 0) {
+            max = config.maxConcurrentPerClient();
+        }
+        if (max == 0) {
+            return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, null);
+        }
+        // callers that named no client are told apart by address: one anonymous caller cannot starve the others
+        String key = client != null ? "c/" + client.name() : "ip/" + caller.ip();
+        if (!state.enter(key, max)) {
+            listener.refused(route, "concurrency", clientLabel);
+            return new Outcome(Outcome.Kind.TOO_MANY_CONCURRENT, "max-concurrent", caller.clientName(),
+                    1_000_000_000L, policyHeader, current, null);
+        }
+        return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, key);
+    }
+
+    /** Hands back the place an admitted request held among its client's requests in flight. */
+    public void release(Outcome outcome) {
+        if (outcome != null && outcome.concurrencyKey() != null) {
+            state.leave(outcome.concurrencyKey());
+        }
+    }
+
+    private String keyValue(RateLimitKey key, Clients.Caller caller, HttpServerRequest request) {
+        String value = switch (key.kind()) {
+            case CLIENT -> caller.clientName();
+            case IP -> caller.ip();
+            case ROUTE -> "all";
+            case HEADER -> request.getHeader(key.name());
+            case JWT_CLAIM -> caller.claims() == null ? null : JwtVerifier.claim(caller.claims(), key.name());
+        };
+        if (value == null || value.isEmpty()) {
+            return null;
+        }
+        return value.length() > MAX_KEY_VALUE || value.indexOf('/') >= 0 ? ApiKeys.sha256Hex(value) : value;
+    }
+
+    private static long seconds(long nanos) {
+        return Math.max(0, (nanos + 999_999_999L) / 1_000_000_000L);
+    }
+}
