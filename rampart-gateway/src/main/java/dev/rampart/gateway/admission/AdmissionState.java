@@ -26,25 +26,23 @@ public final class AdmissionState implements AutoCloseable {
         return redis;
     }
 
-    /** Takes a place among the client's requests in flight; false (and nothing taken) when it has {@code max}. */
-    boolean enter(String client, int max) {
-        AtomicInteger count = inFlightByClient.computeIfAbsent(client, c -> new AtomicInteger());
-        for (;;) {
-            int now = count.get();
-            if (now >= max) {
-                return false;
+    /** Takes a place among the requests in flight under {@code key}; false (and nothing taken) when it has {@code max}. */
+    boolean enter(String key, int max) {
+        boolean[] entered = {false};
+        inFlightByClient.compute(key, (k, count) -> {
+            AtomicInteger held = count == null ? new AtomicInteger() : count;
+            if (held.get() < max) {
+                held.incrementAndGet();
+                entered[0] = true;
             }
-            if (count.compareAndSet(now, now + 1)) {
-                return true;
-            }
-        }
+            return held.get() == 0 ? null : held;
+        });
+        return entered[0];
     }
 
-    void leave(String client) {
-        AtomicInteger count = inFlightByClient.get(client);
-        if (count != null) {
-            count.decrementAndGet();
-        }
+    /** Gives a place back; a key with nothing in flight is forgotten, so the table holds only callers now active. */
+    void leave(String key) {
+        inFlightByClient.computeIfPresent(key, (k, count) -> count.decrementAndGet() <= 0 ? null : count);
     }
 
     public int inFlight(String client) {

@@ -9,6 +9,9 @@ import dev.rampart.core.config.JwtConfig;
 import dev.rampart.core.config.RampartConfig;
 import io.vertx.core.http.HttpServerRequest;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,6 +23,7 @@ import java.util.Map;
  * per config; read by every request.
  */
 public final class Clients {
+    private static final Logger log = LoggerFactory.getLogger(Clients.class);
     /** What is known about a request's caller; {@code client} is null when it named no declared client. */
     public record Caller(ClientConfig client, String ip, Map<String, Object> claims) {
         public String clientName() {
@@ -54,6 +58,20 @@ public final class Clients {
                 : JwtVerifier.jwks(jwtConfig.jwksJson(), jwtConfig.issuer(), jwtConfig.audience());
     }
 
+    /**
+     * Every X-Forwarded-For field line, joined: a proxy may add a line of its own, and reading only the first would let
+     * the client's own line decide.
+     */
+    public static String forwardedFor(HttpServerRequest request) {
+        List<String> lines = request.headers().getAll("x-forwarded-for");
+        return lines.isEmpty() ? null : lines.size() == 1 ? lines.get(0) : String.join(", ", lines);
+    }
+
+    /** The header that carries API keys, for the 401's challenge. */
+    public String apiKeyHeader() {
+        return apiKeyHeader;
+    }
+
     public ClientConfig client(String name) {
         return byName.get(name);
     }
@@ -69,13 +87,16 @@ public final class Clients {
             String name = apiKeys.clientFor(key);
             client = name == null ? null : byName.get(name);
         }
-        String ip = clientIps.clientIp(peerIp, request.getHeader("x-forwarded-for"));
+        String ip = clientIps.clientIp(peerIp, forwardedFor(request));
         Map<String, Object> claims = null;
         if (needClaims && jwt != null) {
             String value = request.getHeader(jwtHeader);
             if (value != null && value.regionMatches(true, 0, "Bearer ", 0, 7)) {
                 JwtVerifier.Result result = jwt.verify(value.substring(7).trim(), System.currentTimeMillis() / 1000);
                 claims = result.valid() ? result.claims() : null;
+                if (!result.valid() && log.isDebugEnabled()) {
+                    log.atDebug().addKeyValue("rejection", result.rejection()).log("JWT not accepted");
+                }
             }
         }
         return new Caller(client, ip, claims);

@@ -9,13 +9,12 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * One configured rate limit, ready for requests: its GCRA, the GCRA of its bucket for requests whose key cannot be
- * determined, the share each instance enforces when Redis is away ({@code instances} split the limit), and its
- * {@code RateLimit-Policy} item.
+ * determined, and the share each instance enforces when Redis is away ({@code instances} split the limit).
  *
  * @param scope where its cells live: {@code r/<route>} for a route's limit, {@code c/<client>} for a client's own
  */
 record Limit(String scope, String name, RateLimitKey key, Gcra gcra, Gcra unidentified, Gcra localShare,
-             Gcra unidentifiedLocalShare, String policy) {
+             Gcra unidentifiedLocalShare) {
 
     static Limit of(String scope, RateLimitConfig config, int instances) {
         long periodNanos = config.period().toNanos();
@@ -23,9 +22,13 @@ record Limit(String scope, String name, RateLimitKey key, Gcra gcra, Gcra uniden
         RateLimitConfig.Unidentified u = config.unidentified();
         Gcra unidentified = u == null ? gcra : new Gcra(u.count(), u.period().toNanos(), u.burst());
         return new Limit(scope, config.name(), config.key(), gcra, unidentified, share(gcra, instances),
-                share(unidentified, instances),
-                RateLimitHeaders.policy(config.name(), config.count(),
-                        Math.max(1, (periodNanos + TimeUnit.SECONDS.toNanos(1) - 1) / TimeUnit.SECONDS.toNanos(1))));
+                share(unidentified, instances));
+    }
+
+    /** The {@code RateLimit-Policy} item of the bucket a request was actually held to. */
+    String policy(Gcra applied) {
+        long second = TimeUnit.SECONDS.toNanos(1);
+        return RateLimitHeaders.policy(name, applied.count(), Math.max(1, (applied.periodNanos() + second - 1) / second));
     }
 
     /** One instance's part of a limit that {@code instances} instances enforce together, never below one. */

@@ -38,7 +38,11 @@ public final class RedisCells implements AutoCloseable {
     private final long timeoutMillis;
     private final String keyPrefix;
     private final String redisLabel;
+    /** Failed or late calls in a row before Redis counts as down: one slow call does not switch every route. */
+    static final int FAILURES_TO_MARK_DOWN = 3;
+
     private final AtomicBoolean up = new AtomicBoolean(true);
+    private final java.util.concurrent.atomic.AtomicInteger failuresInARow = new java.util.concurrent.atomic.AtomicInteger();
     private final LongAdder failures = new LongAdder();
     private volatile String scriptSha;
     private volatile String lastProblem;
@@ -111,6 +115,7 @@ public final class RedisCells implements AutoCloseable {
                 .timeout(timeoutMillis, TimeUnit.MILLISECONDS)
                 .transform(ar -> {
                     if (ar.succeeded()) {
+                        failuresInARow.set(0);
                         return Future.succeededFuture(verdict(ar.result(), keys.size()));
                     }
                     String problem = String.valueOf(ar.cause().getMessage());
@@ -144,21 +149,24 @@ public final class RedisCells implements AutoCloseable {
     private void markDown(String problem) {
         failures.increment();
         lastProblem = problem;
-        if (up.compareAndSet(true, false)) {
+        if (failuresInARow.incrementAndGet() >= FAILURES_TO_MARK_DOWN && up.compareAndSet(true, false)) {
             log.atWarn().addKeyValue("redis", redisLabel).addKeyValue("problem", problem)
                     .log("redis unavailable: rate limits use each route's fallback until it answers again");
         }
     }
 
+    /** While down: a PING, then the script loaded afresh (a restarted Redis has forgotten it), then back up. */
     private void probe() {
         if (closed || up.get()) {
             return;
         }
-        redis.send(Request.cmd(Command.PING)).timeout(Math.max(timeoutMillis, 250), TimeUnit.MILLISECONDS)
-                .onSuccess(pong -> {
-                    if (scriptSha == null) {
-                        loadScriptIntoRedis();
-                    }
+        long timeout = Math.max(timeoutMillis, 250);
+        redis.send(Request.cmd(Command.PING)).timeout(timeout, TimeUnit.MILLISECONDS)
+                .compose(pong -> redis.send(Request.cmd(Command.SCRIPT).arg("LOAD").arg(SCRIPT))
+                        .timeout(timeout, TimeUnit.MILLISECONDS))
+                .onSuccess(sha -> {
+                    scriptSha = sha.toString();
+                    failuresInARow.set(0);
                     if (up.compareAndSet(false, true)) {
                         log.atInfo().addKeyValue("redis", redisLabel).log("redis available again: rate limits are "
                                 + "shared through it");

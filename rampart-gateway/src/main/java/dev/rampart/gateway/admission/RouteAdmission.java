@@ -31,9 +31,9 @@ public final class RouteAdmission {
     private static final int MAX_KEY_VALUE = 128;
     private static final String NONE = "none";
 
-    /** What admission decided; {@code concurrencyKey} is non-null when a place was taken and must be {@link #release}d. */
+    /** What admission decided; the concurrency keys name places taken, to be {@link #release}d. */
     public record Outcome(Kind kind, String limit, String client, long retryAfterNanos, String policyHeader,
-                          String rateLimitHeader, String concurrencyKey) {
+                          String rateLimitHeader, String concurrencyKey, String routeConcurrencyKey) {
         public enum Kind { ADMITTED, UNAUTHORIZED, FORBIDDEN, RATE_LIMITED, TOO_MANY_CONCURRENT, UNAVAILABLE }
 
         public boolean admitted() {
@@ -93,6 +93,11 @@ public final class RouteAdmission {
         return new RouteAdmission(route, config, clients, state, listener);
     }
 
+    /** The header a 401 names in its challenge. */
+    public String apiKeyHeader() {
+        return clients.apiKeyHeader();
+    }
+
     public boolean rateLimitHeadersOnSuccess() {
         return config.rateLimitHeaders();
     }
@@ -104,12 +109,12 @@ public final class RouteAdmission {
         String clientLabel = client == null ? NONE : client.name();
         if (config.requireClient() && client == null) {
             listener.refused(route, "unauthorized", NONE);
-            done.accept(new Outcome(Outcome.Kind.UNAUTHORIZED, null, null, 0, null, null, null));
+            done.accept(new Outcome(Outcome.Kind.UNAUTHORIZED, null, null, 0, null, null, null, null));
             return;
         }
         if (client != null && !client.routes().isEmpty() && !client.routes().contains(route)) {
             listener.refused(route, "forbidden", clientLabel);
-            done.accept(new Outcome(Outcome.Kind.FORBIDDEN, null, client.name(), 0, null, null, null));
+            done.accept(new Outcome(Outcome.Kind.FORBIDDEN, null, client.name(), 0, null, null, null, null));
             return;
         }
         List<Limit> limits = new ArrayList<>(4);
@@ -144,9 +149,11 @@ public final class RouteAdmission {
         }
         long[] intervals = new long[limits.size()];
         long[] tolerances = new long[limits.size()];
+        Gcra[] applied = new Gcra[limits.size()];
         for (int i = 0; i < limits.size(); i++) {
             Gcra gcra = identified.get(i) ? limits.get(i).gcra() : limits.get(i).unidentified();
-            intervals[i] = Math.max(1, gcra.emissionIntervalNanos() / 1_000);
+            applied[i] = gcra;
+            intervals[i] = Math.max(1, (gcra.emissionIntervalNanos() + 999) / 1_000); // never faster than configured
             tolerances[i] = gcra.burstToleranceNanos() / 1_000;
         }
         long start = System.nanoTime();
@@ -157,7 +164,7 @@ public final class RouteAdmission {
                 return;
             }
             RedisCells.Verdict verdict = ar.result();
-            done.accept(outcome(limits, verdict.allowed(), verdict.remaining(), verdict.resetNanos(),
+            done.accept(outcome(limits, applied, verdict.allowed(), verdict.remaining(), verdict.resetNanos(),
                     verdict.retryAfterNanos(), caller, clientLabel));
         });
     }
@@ -171,7 +178,7 @@ public final class RouteAdmission {
             case LOCAL -> decideLocally(limits, cells, identified, true, caller, clientLabel);
             case OPEN -> concurrency(caller, clientLabel, null, null);
             case CLOSED -> new Outcome(Outcome.Kind.UNAVAILABLE, null, caller.clientName(), 1_000_000_000L, null,
-                    null, null);
+                    null, null, null);
         };
     }
 
@@ -209,11 +216,11 @@ public final class RouteAdmission {
                 retryAfter[i] = taken.retryAfterNanos();
             }
         }
-        return outcome(limits, allowed, remaining, reset, retryAfter, caller, clientLabel);
+        return outcome(limits, gcras, allowed, remaining, reset, retryAfter, caller, clientLabel);
     }
 
-    private Outcome outcome(List<Limit> limits, boolean allowed, long[] remaining, long[] reset, long[] retryAfter,
-                            Clients.Caller caller, String clientLabel) {
+    private Outcome outcome(List<Limit> limits, Gcra[] applied, boolean allowed, long[] remaining, long[] reset,
+                            long[] retryAfter, Clients.Caller caller, String clientLabel) {
         // the tightest limit speaks for the request: the one that refused it last, else the one with least room
         int tightest = 0;
         for (int i = 1; i < limits.size(); i++) {
@@ -225,7 +232,7 @@ public final class RouteAdmission {
         List<String> policies = new ArrayList<>(limits.size());
         for (int i = 0; i < limits.size(); i++) {
             Limit limit = limits.get(i);
-            policies.add(limit.policy());
+            policies.add(limit.policy(applied[i]));
             boolean passed = allowed || retryAfter[i] == 0;
             listener.rateLimitDecision(route, limit.name(), clientLabel, passed);
         }
@@ -234,35 +241,56 @@ public final class RouteAdmission {
                 seconds(allowed ? reset[tightest] : retryAfter[tightest]));
         if (!allowed) {
             return new Outcome(Outcome.Kind.RATE_LIMITED, limits.get(tightest).name(), caller.clientName(),
-                    retryAfter[tightest], policyHeader, current, null);
+                    retryAfter[tightest], policyHeader, current, null, null);
         }
         return concurrency(caller, clientLabel, policyHeader, current);
     }
 
-    /** The client's concurrent-requests limit (its own, else the route's per-client one). */
+    /**
+     * The client's concurrent requests: its own {@code max-concurrent} counts them on every route, the route's
+     * {@code max-concurrent-per-client} on this route; both must have room.
+     */
     private Outcome concurrency(Clients.Caller caller, String clientLabel, String policyHeader, String current) {
         ClientConfig client = caller.client();
-        int max = client != null ? clientMaxConcurrent.getOrDefault(client.name(), 0) : 0;
-        if (max == 0) {
-            max = config.maxConcurrentPerClient();
-        }
-        if (max == 0) {
-            return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, null);
+        int own = client != null ? clientMaxConcurrent.getOrDefault(client.name(), 0) : 0;
+        int perRoute = config.maxConcurrentPerClient();
+        if (own == 0 && perRoute == 0) {
+            return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, null, null);
         }
         // callers that named no client are told apart by address: one anonymous caller cannot starve the others
-        String key = client != null ? "c/" + client.name() : "ip/" + caller.ip();
-        if (!state.enter(key, max)) {
-            listener.refused(route, "concurrency", clientLabel);
-            return new Outcome(Outcome.Kind.TOO_MANY_CONCURRENT, "max-concurrent", caller.clientName(),
-                    1_000_000_000L, policyHeader, current, null);
+        String who = client != null ? "c/" + client.name() : "ip/" + caller.ip();
+        String ownKey = own > 0 ? who : null;
+        String routeKey = perRoute > 0 ? "r/" + route + "/" + who : null;
+        if (ownKey != null && !state.enter(ownKey, own)) {
+            return tooManyConcurrent(caller, clientLabel, policyHeader, current);
         }
-        return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, key);
+        if (routeKey != null && !state.enter(routeKey, perRoute)) {
+            if (ownKey != null) {
+                state.leave(ownKey);
+            }
+            return tooManyConcurrent(caller, clientLabel, policyHeader, current);
+        }
+        return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, ownKey,
+                routeKey);
+    }
+
+    private Outcome tooManyConcurrent(Clients.Caller caller, String clientLabel, String policyHeader,
+                                      String current) {
+        listener.refused(route, "concurrency", clientLabel);
+        return new Outcome(Outcome.Kind.TOO_MANY_CONCURRENT, "max-concurrent", caller.clientName(), 1_000_000_000L,
+                policyHeader, current, null, null);
     }
 
     /** Hands back the place an admitted request held among its client's requests in flight. */
     public void release(Outcome outcome) {
-        if (outcome != null && outcome.concurrencyKey() != null) {
+        if (outcome == null) {
+            return;
+        }
+        if (outcome.concurrencyKey() != null) {
             state.leave(outcome.concurrencyKey());
+        }
+        if (outcome.routeConcurrencyKey() != null) {
+            state.leave(outcome.routeConcurrencyKey());
         }
     }
 

@@ -59,7 +59,7 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
     private final Map<List<String>, EndpointGauges> endpoints = new HashMap<>();
     private final Map<String, UpstreamGauges> upstreams = new HashMap<>();
     private final ResilienceMeters resilience = new ResilienceMeters(registry);
-    private final AdmissionMeters admission = new AdmissionMeters(registry);
+    private final AdmissionMeters admission;
     private final List<EventLoopLagProbe> lagProbes = new ArrayList<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Counter reloadsOk;
@@ -73,6 +73,7 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
         // rejects both, so the CPU time comes as the conventional process_cpu_seconds_total instead
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                 || id.getName().equals("system.cpu.count")));
+        this.admission = new AdmissionMeters(registry); // after the filter: meters registered before it escape it
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);

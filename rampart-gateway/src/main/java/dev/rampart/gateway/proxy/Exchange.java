@@ -7,6 +7,7 @@ import dev.rampart.gateway.logging.JsonText;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
+import dev.rampart.gateway.admission.Clients;
 import dev.rampart.gateway.admission.RouteAdmission;
 import dev.rampart.gateway.resilience.Fallback;
 import dev.rampart.gateway.resilience.FaultInjector;
@@ -187,7 +188,11 @@ final class Exchange {
         }
         switch (outcome.kind()) {
             case ADMITTED -> afterAdmission();
-            case UNAUTHORIZED -> refuse(ErrorCode.UNAUTHORIZED, null);
+            case UNAUTHORIZED -> {
+                // RFC 9110 wants a challenge with every 401; API keys have no registered scheme, so it names the header
+                response.headers().set("www-authenticate", "ApiKey header=\"" + route.admission.apiKeyHeader() + "\"");
+                refuse(ErrorCode.UNAUTHORIZED, null);
+            }
             case FORBIDDEN -> refuse(ErrorCode.FORBIDDEN, null);
             case RATE_LIMITED -> refuse(ErrorCode.RATE_LIMITED, outcome);
             case TOO_MANY_CONCURRENT -> refuse(ErrorCode.TOO_MANY_CONCURRENT, outcome);
@@ -342,7 +347,7 @@ final class Exchange {
         MultiMap headers = HttpHeaders.headers();
         HopByHopHeaders.copy(request.headers(), headers, NOT_FORWARDED);
         String clientIp = clientIp();
-        String priorFor = request.getHeader("x-forwarded-for");
+        String priorFor = Clients.forwardedFor(request);
         headers.set("x-forwarded-for", priorFor == null ? clientIp : priorFor + ", " + clientIp);
         headers.set("x-forwarded-proto", request.isSSL() ? "https" : "http");
         String host = request.getHeader("host");
