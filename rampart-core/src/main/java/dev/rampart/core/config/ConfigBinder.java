@@ -19,7 +19,7 @@ import java.util.regex.PatternSyntaxException;
 final class ConfigBinder {
 
     static final List<String> ROOT_KEYS = List.of("service", "listen", "admin", "access-log", "metrics", "tracing",
-            "upstreams", "routes");
+            "state", "identity", "clients", "upstreams", "routes");
     static final List<String> METRICS_KEYS = List.of("enabled");
     static final List<String> TRACING_KEYS = List.of("endpoint", "sample-ratio", "export-timeout", "max-queue-size",
             "propagators");
@@ -33,7 +33,8 @@ final class ConfigBinder {
     static final List<String> TLS_KEYS = List.of("verify");
     static final List<String> ROUTE_KEYS = List.of("id", "match", "upstream", "strip-prefix", "rewrite", "timeouts",
             "max-body-size", "server-timing", "mask-upstream-errors", "retries", "hedge", "fallback",
-            "concurrency-limit", "critical", "fault");
+            "concurrency-limit", "critical", "fault", "require-client", "rate-limits", "max-concurrent-per-client",
+            "rate-limit-headers", "on-redis-failure");
     static final List<String> MATCH_KEYS = List.of("host", "path", "prefix", "methods", "headers");
     static final List<String> REWRITE_KEYS = List.of("regex", "replacement");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "first-byte", "idle", "total");
@@ -46,7 +47,7 @@ final class ConfigBinder {
     private static final Duration MAX_POOL_IDLE_TIMEOUT = Duration.ofHours(1);
 
     private static final Pattern SERVICE_NAME = Pattern.compile("[a-z0-9][a-z0-9-_.]{0,62}");
-    private static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]*");
+    static final Pattern NAME = Pattern.compile("[a-z0-9][a-z0-9-_]*");
     private static final String LABEL = "[a-z0-9]([a-z0-9-]*[a-z0-9])?";
     private static final String DNS_NAME = LABEL + "(\\." + LABEL + ")*";
     private static final Pattern HOST_NAME = Pattern.compile(DNS_NAME, Pattern.CASE_INSENSITIVE);
@@ -58,7 +59,7 @@ final class ConfigBinder {
 
     private static final String SERVICE_EXPECTED = "a name of lower-case letters, digits, '-', '_' or '.', starting "
             + "with a letter or digit, at most 63 characters";
-    private static final String NAME_EXPECTED = "of lower-case letters, digits, '-' or '_', starting with a letter "
+    static final String NAME_EXPECTED = "of lower-case letters, digits, '-' or '_', starting with a letter "
             + "or digit";
     private static final String UPSTREAMS_EXPECTED = "a mapping of upstream names to upstreams";
     private static final String ADDRESS_EXPECTED = "a host name or an IP address, e.g. 0.0.0.0 or ::";
@@ -71,16 +72,23 @@ final class ConfigBinder {
     private final ConfigErrors errors;
     private final ValueReader values;
     private final ResilienceBinder resilience;
+    private final AdmissionBinder admission;
+    private final ConfigEnvironment environment;
 
-    private ConfigBinder(ConfigErrors errors) {
+    private ConfigBinder(ConfigErrors errors, ConfigEnvironment environment) {
         this.errors = errors;
         this.values = new ValueReader(errors);
         this.resilience = new ResilienceBinder(values);
+        this.admission = new AdmissionBinder(values, errors);
+        this.environment = environment;
     }
 
-    /** The config the document describes, or {@code null} when it breaks a rule; each broken rule is in errors. */
-    static RampartConfig bind(YamlNode root, ConfigErrors errors) {
-        return new ConfigBinder(errors).root(root);
+    /**
+     * The config the document describes, or {@code null} when it breaks a rule; each broken rule is in errors.
+     * Files and environment variables the document names are read from {@code environment}.
+     */
+    static RampartConfig bind(YamlNode root, ConfigErrors errors, ConfigEnvironment environment) {
+        return new ConfigBinder(errors, environment).root(root);
     }
 
     private RampartConfig root(YamlNode root) {
@@ -96,6 +104,10 @@ final class ConfigBinder {
         AccessLogConfig accessLog = values.optional(doc, "access-log", AccessLogConfig.defaults(), this::accessLog);
         TracingConfig tracing = values.optional(doc, "tracing", TracingConfig.defaults(), this::tracing);
         MetricsConfig metrics = values.optional(doc, "metrics", MetricsConfig.defaults(), this::metrics);
+        StateConfig state = values.optional(doc, "state", StateConfig.none(), admission::state);
+        IdentityConfig identity = values.optional(doc, "identity", IdentityConfig.defaults(),
+                n -> admission.identity(n, environment));
+        AdmissionBinder.Declarations declared = AdmissionBinder.Declarations.of(doc);
 
         YamlNode upstreamsNode = values.required(doc, "upstreams", UPSTREAMS_EXPECTED);
         YamlNode.Mapping upstreamsMapping = upstreamsNode == null ? null
@@ -104,10 +116,13 @@ final class ConfigBinder {
         // Routes are checked against every upstream named, valid or not, so one mistake is not reported twice.
         Set<String> upstreamNames = upstreamsMapping == null ? Set.of() : upstreamsMapping.entries().keySet();
         YamlNode routesNode = values.required(doc, "routes", "a list of routes");
-        List<RouteConfig> routes = routesNode == null ? List.of() : routes(routesNode, upstreamNames);
+        List<RouteConfig> routes = routesNode == null ? List.of() : routes(routesNode, upstreamNames, declared);
+        // Clients are checked against every route id written, valid or not, for the same reason.
+        List<ClientConfig> clients = values.optional(doc, "clients", List.of(),
+                n -> admission.clients(n, routeIds(routesNode), declared));
 
         return errors.isEmpty() ? new RampartConfig(service, listen, admin, accessLog, upstreams, routes, tracing,
-                metrics)
+                metrics, state, identity, clients)
                 : null;
     }
 
@@ -364,7 +379,8 @@ final class ConfigBinder {
                         n -> values.timeout(n, MIN_POOL_IDLE_TIMEOUT, MAX_POOL_IDLE_TIMEOUT)));
     }
 
-    private List<RouteConfig> routes(YamlNode node, Set<String> upstreamNames) {
+    private List<RouteConfig> routes(YamlNode node, Set<String> upstreamNames,
+                                     AdmissionBinder.Declarations declared) {
         YamlNode.Sequence list = values.list(node, "a list of routes");
         if (list == null) {
             return List.of();
@@ -375,7 +391,7 @@ final class ConfigBinder {
         List<RouteConfig> routes = new ArrayList<>();
         Map<String, String> idPaths = new HashMap<>();
         for (YamlNode item : list.items()) {
-            RouteConfig route = route(item, upstreamNames, idPaths);
+            RouteConfig route = route(item, upstreamNames, idPaths, declared);
             if (route != null) {
                 routes.add(route);
             }
@@ -383,7 +399,8 @@ final class ConfigBinder {
         return routes;
     }
 
-    private RouteConfig route(YamlNode node, Set<String> upstreamNames, Map<String, String> idPaths) {
+    private RouteConfig route(YamlNode node, Set<String> upstreamNames, Map<String, String> idPaths,
+                              AdmissionBinder.Declarations declared) {
         YamlNode.Mapping m = values.section(node, ROUTE_KEYS);
         if (m == null) {
             return null;
@@ -417,8 +434,23 @@ final class ConfigBinder {
                 resilience::concurrencyLimit);
         boolean critical = values.optional(m, "critical", false, values::bool);
         FaultConfig fault = values.optional(m, "fault", null, resilience::fault);
+        AdmissionConfig admission = this.admission.admission(m, declared);
         return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors,
-                retries, hedge, fallback, concurrencyLimit, critical, fault);
+                retries, hedge, fallback, concurrencyLimit, critical, fault, admission);
+    }
+
+    /** The ids written in the routes, whether or not the rest of their route is valid. */
+    private static Set<String> routeIds(YamlNode routesNode) {
+        Set<String> ids = new LinkedHashSet<>();
+        if (routesNode instanceof YamlNode.Sequence list) {
+            for (YamlNode item : list.items()) {
+                if (item instanceof YamlNode.Mapping route && route.get("id") instanceof YamlNode.Scalar id
+                        && !id.isNull()) {
+                    ids.add(id.text());
+                }
+            }
+        }
+        return ids;
     }
 
     private String upstreamReference(YamlNode.Mapping route, Set<String> upstreamNames) {

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -20,7 +21,10 @@ public final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    /** Reads {@code file} as UTF-8 and parses it; a file that cannot be read gives one error at line 0. */
+    /**
+     * Reads {@code file} as UTF-8 and parses it; a file that cannot be read gives one error at line 0. Files it names
+     * (a JWKS, a secret) are read relative to its directory, and environment variables from the process.
+     */
     public static ConfigResult load(Path file) {
         Objects.requireNonNull(file, "file");
         String source = file.toString();
@@ -36,16 +40,34 @@ public final class ConfigLoader {
         } catch (IOException e) {
             return unreadable(source, Files.isDirectory(file) ? "a directory" : "cannot be read");
         }
-        return parse(yaml, source);
+        Path directory = file.toAbsolutePath().getParent();
+        return parse(yaml, source, ConfigEnvironment.ofProcess(directory == null ? Path.of("") : directory));
     }
 
-    /** Parses and validates YAML text; {@code sourceName} names it in errors, as {@link ConfigError#file()}. */
+    /**
+     * Parses and validates YAML text; {@code sourceName} names it in errors, as {@link ConfigError#file()}. Files it
+     * names are read relative to the working directory, and environment variables from the process.
+     */
     public static ConfigResult parse(String yaml, String sourceName) {
+        return parse(yaml, sourceName, ConfigEnvironment.ofProcess(Path.of("")));
+    }
+
+    /**
+     * Parses and validates YAML text, reading the files it names relative to {@code directory} and the environment
+     * variables it names from {@code environment} rather than from the process.
+     */
+    public static ConfigResult parse(String yaml, String sourceName, Path directory, Map<String, String> environment) {
+        Objects.requireNonNull(directory, "directory");
+        Objects.requireNonNull(environment, "environment");
+        return parse(yaml, sourceName, new ConfigEnvironment(directory, environment));
+    }
+
+    private static ConfigResult parse(String yaml, String sourceName, ConfigEnvironment environment) {
         Objects.requireNonNull(yaml, "yaml");
         Objects.requireNonNull(sourceName, "sourceName");
         ConfigErrors errors = new ConfigErrors(sourceName);
         YamlNode root = YamlTreeReader.read(stripByteOrderMark(yaml), errors);
-        RampartConfig config = root == null ? null : ConfigBinder.bind(root, errors);
+        RampartConfig config = root == null ? null : ConfigBinder.bind(root, errors, environment);
         return errors.isEmpty() ? ConfigResult.valid(config) : ConfigResult.invalid(errors.inFileOrder());
     }
 

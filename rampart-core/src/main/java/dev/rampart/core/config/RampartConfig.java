@@ -15,7 +15,10 @@ public record RampartConfig(
         Map<String, UpstreamConfig> upstreams,
         List<RouteConfig> routes,
         TracingConfig tracing,
-        MetricsConfig metrics) {
+        MetricsConfig metrics,
+        StateConfig state,
+        IdentityConfig identity,
+        List<ClientConfig> clients) {
 
     public static final String DEFAULT_SERVICE = "rampart";
 
@@ -26,6 +29,9 @@ public record RampartConfig(
         Objects.requireNonNull(accessLog, "accessLog");
         Objects.requireNonNull(tracing, "tracing");
         Objects.requireNonNull(metrics, "metrics");
+        Objects.requireNonNull(state, "state");
+        Objects.requireNonNull(identity, "identity");
+        clients = List.copyOf(clients);
         upstreams = Collections.unmodifiableMap(new LinkedHashMap<>(upstreams)); // keeps file order
         routes = List.copyOf(routes);
     }

@@ -1,5 +1,7 @@
 package dev.rampart.core.config;
 
+import java.util.Objects;
+
 /**
  * One route: which requests it takes and where they go.
  *
@@ -13,11 +15,16 @@ package dev.rampart.core.config;
  * @param concurrencyLimit   the most requests in flight on this route; {@code null} = no limit of its own
  * @param critical           whether the route is kept serving first when the gateway sheds load
  * @param fault              faults injected on purpose; {@code null} = none
+ * @param admission          which requests are admitted: client required, rate and per-client concurrency limits
  */
 public record RouteConfig(String id, RouteMatch match, String upstream, PathRewrite rewrite, TimeoutsConfig timeouts,
                           long maxBodySize, boolean serverTiming, boolean maskUpstreamErrors, RetryConfig retries,
                           HedgeConfig hedge, FallbackConfig fallback, ConcurrencyLimitConfig concurrencyLimit,
-                          boolean critical, FaultConfig fault) {
+                          boolean critical, FaultConfig fault, AdmissionConfig admission) {
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final long MAX_MAX_BODY_SIZE = 64L * 1024 * 1024 * 1024;
+
+    public RouteConfig {
+        Objects.requireNonNull(admission, "admission");
+    }
 }

@@ -23,7 +23,8 @@ final class ValueReader {
             "-.*|0+(\\.0+)?[a-z]*|off|none|no|false|null|disabled?|never|infinite|infinity|unlimited",
             Pattern.CASE_INSENSITIVE);
     private static final Pattern INTEGER = Pattern.compile("-?[0-9]{1,18}");
-    private static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
+    /** An HTTP token (RFC 9110), which a header name is. */
+    static final Pattern TOKEN = Pattern.compile("[!#$%&'*+.^_`|~0-9A-Za-z-]+");
     private static final String HEADER_EXPECTED = "a header name, e.g. X-Api-Key";
     static final String PERCENTAGE_EXPECTED = "a percentage from 0% to 100%, e.g. 1% or 0.5%";
 

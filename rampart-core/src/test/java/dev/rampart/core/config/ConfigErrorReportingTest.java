@@ -6,9 +6,14 @@ import static dev.rampart.core.config.TestConfigs.withRoute;
 import static dev.rampart.core.config.TestConfigs.withUpstream;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
@@ -18,7 +23,10 @@ import org.junit.jupiter.params.provider.ValueSource;
 class ConfigErrorReportingTest {
 
     private static final String ROUTE_KEYS = "id, match, upstream, strip-prefix, rewrite, timeouts, max-body-size, "
-            + "server-timing, mask-upstream-errors, retries, hedge, fallback, concurrency-limit, critical, fault";
+            + "server-timing, mask-upstream-errors, retries, hedge, fallback, concurrency-limit, critical, fault, "
+            + "require-client, rate-limits, max-concurrent-per-client, rate-limit-headers, on-redis-failure";
+    private static final String ROOT_KEYS = "service, listen, admin, access-log, metrics, tracing, state, identity, "
+            + "clients, upstreams, routes";
     private static final String UPSTREAM_KEYS = "endpoints, load-balancer, pool, tls, backup, health-check, "
             + "circuit-breaker, outlier-detection, retry-budget, concurrency-limit";
 
@@ -85,8 +93,7 @@ class ConfigErrorReportingTest {
     @Test
     void unknownKeyWithNothingCloseListsTheAllowedKeys() {
         assertThat(errors("slo: { availability: 99.9% }\n" + MINIMAL)).containsExactly(
-                "test.yaml:1:1: slo: unknown key (allowed: service, listen, admin, access-log, metrics, tracing, "
-                        + "upstreams, routes)");
+                "test.yaml:1:1: slo: unknown key (allowed: " + ROOT_KEYS + ")");
     }
 
     @Test
@@ -279,6 +286,288 @@ class ConfigErrorReportingTest {
         assertThat(errors(yaml)).containsExactly(error);
     }
 
+    // --- admission: one case per rule, each at the line and column of the value (or key) that breaks it ----------
+
+    private static final String HASH = AdmissionConfigTest.HASH_1;
+    /** A client, on line 1, so that the route's admission keys that need one can be written. */
+    private static final String CLIENT = "clients: [ { name: app, api-keys: \"" + HASH + "\" } ]";
+    private static final String NO_CLIENTS = "needs clients, declared at the top level";
+    private static final String KEY = "client, ip, route, header:<name> or jwt:<claim>, e.g. header:X-Tenant "
+            + "or jwt:sub";
+    private static final String RATE_LIMIT = "a rate <count>/<unit> with a count from 1 to 1000000000 and a unit s, m, "
+            + "h or d, e.g. 100/s or 5000/h";
+    private static final String REDIS_URL = "a redis:// or rediss:// URL with a host, an optional port and database, "
+            + "e.g. redis://127.0.0.1:6379/0 (a password goes in the user info: redis://:password@host)";
+    private static final String KEY_HASH = "sha256:<64 hex digits> or <64 hex digits>: the SHA-256 of the API key, "
+            + "never the key itself, e.g. the output of printf %s KEY | sha256sum";
+    private static final String ENV_SECRET = "the name of an environment variable holding the HMAC secret, at least "
+            + "32 bytes";
+    private static final String JWT_SOURCES = "hmac-secret-env, hmac-secret-file or jwks-file";
+
+    /** Route lines start at line 7, column 5 (or line 8 after {@link #CLIENT}); root lines at line 1, column 1. */
+    static Stream<Arguments> admissionRules() {
+        return Stream.of(
+                route("require-client: true", "7:21: routes[0].require-client: true (expected: false; "
+                        + "require-client " + NO_CLIENTS + ")"),
+                route("require-client: 1", "7:21: routes[0].require-client: 1 (expected: true or false)"),
+                route("max-concurrent-per-client: 5", "7:32: routes[0].max-concurrent-per-client: 5 (expected: 0; "
+                        + "max-concurrent-per-client " + NO_CLIENTS + ")"),
+                route("max-concurrent-per-client: -1", "7:32: routes[0].max-concurrent-per-client: -1 (expected: "
+                        + "a request count (0 = no limit) from 0 to 100000)"),
+                route("rate-limit-headers: yes", "7:25: routes[0].rate-limit-headers: yes (expected: true or false)"),
+                route("on-redis-failure: fail",
+                        "7:23: routes[0].on-redis-failure: fail (expected: local, open or closed)"),
+                route("rate-limits: { key: ip, rate: 5/s }", "7:18: routes[0].rate-limits: a mapping (expected: a "
+                        + "list of rate limits, e.g. [ { key: client, rate: 10/s } ])"),
+                route("rate-limits: [ { rate: 5/s } ]", "7:20: routes[0].rate-limits[0].key: missing (expected: ip, "
+                        + "route, header:<name> or jwt:<claim>; the default, client, " + NO_CLIENTS + ")"),
+                route("rate-limits: [ { key: client, rate: 5/s } ]", "7:27: routes[0].rate-limits[0].key: client "
+                        + "(expected: ip, route, header:<name> or jwt:<claim>; client " + NO_CLIENTS + ")"),
+                route("rate-limits: [ { key: jwt:sub, rate: 5/s } ]", "7:27: routes[0].rate-limits[0].key: jwt:sub "
+                        + "(expected: client, ip, route or header:<name>; jwt:<claim> needs identity.jwt)"),
+                route("rate-limits: [ { key: tenant, rate: 5/s } ]",
+                        "7:27: routes[0].rate-limits[0].key: tenant (expected: " + KEY + ")"),
+                route("rate-limits: [ { key: \"ip:x\", rate: 5/s } ]",
+                        "7:27: routes[0].rate-limits[0].key: ip:x (expected: " + KEY + ")"),
+                route("rate-limits: [ { key: \"header:X Tenant\", rate: 5/s } ]", "7:27: routes[0].rate-limits[0]."
+                        + "key: header:X Tenant (expected: header:<name> with a header name, e.g. header:X-Tenant)"),
+                route("rate-limits: [ { key: \"jwt:\", rate: 5/s } ]", "7:27: routes[0].rate-limits[0].key: jwt: "
+                        + "(expected: jwt:<claim> with a claim name, e.g. jwt:sub)"),
+                route("rate-limits: [ { key: ip } ]",
+                        "7:20: routes[0].rate-limits[0].rate: missing (expected: " + RATE_LIMIT + ")"),
+                route("rate-limits: [ { key: ip, rate: 5 } ]",
+                        "7:37: routes[0].rate-limits[0].rate: 5 (expected: " + RATE_LIMIT + ")"),
+                route("rate-limits: [ { key: ip, rate: 0/s } ]",
+                        "7:37: routes[0].rate-limits[0].rate: 0/s (expected: " + RATE_LIMIT + ")"),
+                route("rate-limits: [ { key: ip, rate: 1000000001/s } ]",
+                        "7:37: routes[0].rate-limits[0].rate: 1000000001/s (expected: " + RATE_LIMIT + ")"),
+                route("rate-limits: [ { key: ip, rate: 5/w } ]",
+                        "7:37: routes[0].rate-limits[0].rate: 5/w (expected: " + RATE_LIMIT + ")"),
+                route("rate-limits: [ { key: ip, rate: 5/s, burst: 0 } ]", "7:49: routes[0].rate-limits[0].burst: 0 "
+                        + "(expected: a burst (requests at once) from 1 to 1000000000)"),
+                route("rate-limits: [ { key: ip, rate: 5/s, brust: 9 } ]", "7:42: routes[0].rate-limits[0].brust: "
+                        + "unknown key (did you mean 'burst'? allowed: name, key, rate, burst, unidentified)"),
+                route("rate-limits: [ { key: ip, rate: 5/s, unidentified: { rate: 1/s } } ]", "7:56: routes[0]."
+                        + "rate-limits[0].unidentified: a mapping (expected: no unidentified with key ip, which "
+                        + "every request has)"),
+                route("rate-limits: [ { key: route, rate: 5/s, unidentified: { rate: 1/s } } ]", "7:59: routes[0]."
+                        + "rate-limits[0].unidentified: a mapping (expected: no unidentified with key route, which "
+                        + "every request has)"),
+                route("rate-limits: [ { key: ip, rate: 5/s }, { key: ip, rate: 5/s } ]", "7:44: routes[0]."
+                        + "rate-limits[1].name: ip-5-per-s by default (expected: a rate limit name used once in the "
+                        + "list; routes[0].rate-limits[0].name has it already; give them names)"),
+                route("rate-limits: [ { name: a, key: ip, rate: 5/s }, { name: a, key: route, rate: 9/s } ]",
+                        "7:61: routes[0].rate-limits[1].name: a (expected: a rate limit name used once in the list; "
+                                + "routes[0].rate-limits[0].name has it already)"),
+                route("rate-limits: [ { name: Per-IP, key: ip, rate: 5/s } ]", "7:28: routes[0].rate-limits[0]."
+                        + "name: Per-IP (expected: a rate limit name of lower-case letters, digits, '-' or '_', "
+                        + "starting with a letter or digit)"),
+                clientRoute("rate-limits: [ { rate: 5/s, unidentified: { rate: 0/s } } ]", "8:55: routes[0]."
+                        + "rate-limits[0].unidentified.rate: 0/s (expected: " + RATE_LIMIT + ")"),
+                clientRoute("rate-limits: [ { rate: 5/s, unidentified: { count: 1 } } ]", "8:49: routes[0]."
+                        + "rate-limits[0].unidentified.count: unknown key (allowed: rate, burst)"),
+                clientRoute("rate-limits: [ { rate: 5/s, unidentified: off } ]", "8:47: routes[0].rate-limits[0]."
+                        + "unidentified: off (expected: a mapping with keys rate, burst)"),
+
+                root("state: { redis: { url: \"http://127.0.0.1:6379\" } }",
+                        "1:24: state.redis.url: http://127.0.0.1:6379 (expected: " + REDIS_URL + ")"),
+                root("state: { redis: { url: \"redis://:hunter2@127.0.0.1:6379/x\" } }",
+                        "1:24: state.redis.url: redis://***@127.0.0.1:6379/x (expected: " + REDIS_URL + ")"),
+                root("state: { redis: { url: \"redis://127.0.0.1:6379?db=1\" } }",
+                        "1:24: state.redis.url: redis://127.0.0.1:6379?db=1 (expected: " + REDIS_URL + ")"),
+                root("state: { redis: {} }", "1:17: state.redis.url: missing (expected: " + REDIS_URL + ")"),
+                root("state: { redis: { url: \"redis://r\", timeout: 0 } }", "1:46: state.redis.timeout: 0 "
+                        + "(expected: a duration from 1ms to 5s, e.g. 250ms or 2s; timeouts cannot be disabled)"),
+                root("state: { redis: { url: \"redis://r\", timeout: 6s } }", "1:46: state.redis.timeout: 6s "
+                        + "(expected: a duration from 1ms to 5s, e.g. 250ms or 2s)"),
+                root("state: { redis: { url: \"redis://r\", instances: 0 } }", "1:48: state.redis.instances: 0 "
+                        + "(expected: an instance count from 1 to 1000)"),
+                root("state: { redis: { url: \"redis://r\", key-prefix: \"a b\" } }", "1:49: state.redis.key-prefix: "
+                        + "a b (expected: 1 to 64 printable ASCII characters without spaces, e.g. rampart:)"),
+                root("state: { redis: { url: \"redis://r\", password: x } }", "1:37: state.redis.password: unknown "
+                        + "key (allowed: url, timeout, instances, key-prefix)"),
+                root("state: { redis: \"redis://r\" }", "1:17: state.redis: redis://r (expected: a mapping with "
+                        + "keys url, timeout, instances, key-prefix)"),
+                root("identity: { api-key-header: \"X Key\" }",
+                        "1:29: identity.api-key-header: X Key (expected: a header name, e.g. X-Api-Key)"),
+                root("identity: { trusted-proxies: [ 10.0.0.0/8, 10.0.0.0/33 ] }", "1:44: identity."
+                        + "trusted-proxies[1]: 10.0.0.0/33 (expected: an IP address or CIDR range, e.g. 10.0.0.0/8 "
+                        + "or 2001:db8::/32)"),
+                root("identity: { trusted-proxies: proxy.internal }", "1:30: identity.trusted-proxies: "
+                        + "proxy.internal (expected: an IP address or CIDR range, e.g. 10.0.0.0/8 or 2001:db8::/32)"),
+                root("identity: { jwt: { issuer: me } }", "1:18: identity.jwt: a mapping (expected: the keys tokens "
+                        + "are signed with: one of " + JWT_SOURCES + ")"),
+                root("identity: { jwt: { hmac-secret-env: \"jwt secret\" } }",
+                        "1:37: identity.jwt.hmac-secret-env: jwt secret (expected: " + ENV_SECRET + ")"),
+                root("identity: { jwt: { hmac-secret-env: RAMPART_TEST_UNSET_VARIABLE } }", "1:37: identity.jwt."
+                        + "hmac-secret-env: RAMPART_TEST_UNSET_VARIABLE (expected: " + ENV_SECRET
+                        + "; RAMPART_TEST_UNSET_VARIABLE is not set)"),
+                root("identity: { jwt: { hmac-secret-file: /nonexistent/jwt.key } }", "1:38: identity.jwt."
+                        + "hmac-secret-file: /nonexistent/jwt.key (expected: a file holding the HMAC secret, at "
+                        + "least 32 bytes, relative to the config file's directory; /nonexistent/jwt.key: no such "
+                        + "file)"),
+                root("identity: { jwt: { jwks-file: /nonexistent/jwks.json, hmac-secret-env: X } }", List.of(
+                        "1:31: identity.jwt.jwks-file: /nonexistent/jwks.json (expected: a JSON Web Key Set file, "
+                                + "relative to the config file's directory; /nonexistent/jwks.json: no such file)",
+                        "1:72: identity.jwt.hmac-secret-env: X (expected: " + ENV_SECRET + "; X is not set)",
+                        "1:72: identity.jwt.hmac-secret-env: X (expected: only one of hmac-secret-env, "
+                                + "hmac-secret-file and jwks-file)")),
+                root("identity: { jwt: { jwt-secret: x } }", List.of(
+                        "1:18: identity.jwt: a mapping (expected: the keys tokens are signed with: one of "
+                                + JWT_SOURCES + ")",
+                        "1:20: identity.jwt.jwt-secret: unknown key (allowed: header, hmac-secret-env, "
+                                + "hmac-secret-file, jwks-file, issuer, audience)")),
+
+                root("clients: { app: { api-keys: [] } }",
+                        "1:10: clients: a mapping (expected: a list of clients, e.g. [ { name: mobile-app, "
+                                + "api-keys: [ \"sha256:<64 hex digits>\" ] } ])"),
+                root("clients: [ { api-keys: \"" + HASH + "\" } ]", "1:12: clients[0].name: missing (expected: a "
+                        + "client name of lower-case letters, digits, '-' or '_', starting with a letter or digit)"),
+                root("clients: [ { name: App, api-keys: \"" + HASH + "\" } ]", "1:20: clients[0].name: App "
+                        + "(expected: a client name of lower-case letters, digits, '-' or '_', starting with a "
+                        + "letter or digit)"),
+                root("clients: [ { name: app } ]", "1:12: clients[0].api-keys: missing (expected: a list of at "
+                        + "least one API key hash, e.g. [ \"sha256:<64 hex digits>\" ])"),
+                root("clients: [ { name: app, api-keys: [] } ]", "1:35: clients[0].api-keys: a list (expected: a "
+                        + "list of at least one API key hash, e.g. [ \"sha256:<64 hex digits>\" ])"),
+                root("clients: [ { name: app, api-keys: [ my-secret-key ] } ]", "1:37: clients[0].api-keys[0]: "
+                        + "<hidden: 13 characters> (expected: " + KEY_HASH + ")"),
+                root("clients: [ { name: app, api-keys: [ \"sha1:" + HASH + "\" ] } ]", "1:37: clients[0]."
+                        + "api-keys[0]: <hidden: 69 characters> (expected: " + KEY_HASH + ")"),
+                root("clients: [ { name: app, api-keys: \"" + HASH + "\", routes: [ price, stock ] } ]",
+                        "1:120: clients[0].routes[1]: stock (expected: one of the routes: price)"),
+                root("clients: [ { name: app, api-keys: \"" + HASH + "\", max-concurrent: 100001 } ]",
+                        "1:119: clients[0].max-concurrent: 100001 (expected: a request count (0 = no limit) from 0 "
+                                + "to 100000)"),
+                root("clients: [ { name: app, api-keys: \"" + HASH + "\", rate-limits: [ { key: jwt:sub, "
+                        + "rate: 1/s } ] } ]", "1:125: clients[0].rate-limits[0].key: jwt:sub (expected: client, ip, "
+                        + "route or header:<name>; jwt:<claim> needs identity.jwt)"),
+                root("clients: [ { name: app, api-keys: \"" + HASH + "\", limits: [] } ]", "1:103: clients[0]."
+                        + "limits: unknown key (allowed: name, api-keys, routes, rate-limits, max-concurrent)"));
+    }
+
+    private static Arguments clientRoute(String lines, String error) {
+        return Arguments.of(CLIENT + "\n" + withRoute(lines), "test.yaml:" + error);
+    }
+
+    private static Arguments root(String lines, String error) {
+        return root(lines, List.of(error));
+    }
+
+    private static Arguments root(String lines, List<String> errors) {
+        return Arguments.of(TestConfigs.withRoot(lines), errors.stream().map(e -> "test.yaml:" + e).toList());
+    }
+
+    @ParameterizedTest
+    @MethodSource
+    void admissionRules(String yaml, Object expected) {
+        List<String> errors = expected instanceof List<?> list ? list.stream().map(String::valueOf).toList()
+                : List.of((String) expected);
+        assertThat(errors(yaml)).containsExactlyElementsOf(errors);
+    }
+
+    @Test
+    void aKeyHashIsUsedByOneClient() {
+        List<String> errors = errors(TestConfigs.withRoot("""
+                clients:
+                  - { name: app, api-keys: [ "%1$s" ] }
+                  - { name: web, api-keys: [ "%2$s", "sha256:%1$s" ] }
+                  - { name: app, api-keys: [ "%3$s" ] }
+                """.formatted(HASH, AdmissionConfigTest.HASH_2, AdmissionConfigTest.HASH_3)));
+
+        assertThat(errors).containsExactly(
+                "test.yaml:3:98: clients[1].api-keys[1]: sha256:" + HASH + " (expected: an API key hash used once, "
+                        + "so that a key names one client; clients[0].api-keys[0] has it already)",
+                "test.yaml:4:13: clients[2].name: app (expected: a client name used once; clients[0].name has it "
+                        + "already)");
+    }
+
+    @Test
+    void aClientKeyCheckAppliesOnlyWhereNoClientIsDeclared() {
+        assertThat(TestConfigs.valid(CLIENT + "\n" + withRoute("""
+                require-client: true
+                max-concurrent-per-client: 3
+                rate-limits: [ { rate: 5/s }, { key: client, rate: 100/m } ]
+                """))).isNotNull();
+    }
+
+    @Test
+    void jwtSecretsThatAreTooShortOrEmptyAreReportedWithoutShowingThem(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("short.key"), "0123456789\n");
+        String yaml = TestConfigs.withRoot("""
+                identity:
+                  jwt: { hmac-secret-env: SHORT, hmac-secret-file: short.key }
+                """);
+
+        List<String> errors = errors(yaml, dir, Map.of("SHORT", "tiny"));
+
+        assertThat(errors).containsExactly(
+                "test.yaml:2:27: identity.jwt.hmac-secret-env: SHORT (expected: " + ENV_SECRET
+                        + " (HS256 needs a 256-bit key); it has 4 bytes)",
+                "test.yaml:2:52: identity.jwt.hmac-secret-file: short.key (expected: a file holding the HMAC secret, "
+                        + "at least 32 bytes, relative to the config file's directory (HS256 needs a 256-bit key); "
+                        + "it has 10 bytes)",
+                "test.yaml:2:52: identity.jwt.hmac-secret-file: short.key (expected: only one of hmac-secret-env, "
+                        + "hmac-secret-file and jwks-file)");
+        assertThat(errors(yaml, dir, Map.of("SHORT", ""))).first().asString().endsWith("; SHORT is empty)");
+    }
+
+    @Test
+    void aJwksFileThatIsNotAKeySetIsReportedAtItsKey(@TempDir Path dir) throws IOException {
+        Files.writeString(dir.resolve("broken.json"), "{ \"keys\": [ \n");
+        Files.writeString(dir.resolve("empty.json"), "{ \"keys\": [] }");
+        Files.writeString(dir.resolve("nokty.json"), "{ \"keys\": [ { \"kty\": \"EC\" }, { \"kid\": \"a\" } ] }");
+        Files.createDirectory(dir.resolve("dir.json"));
+        String expected = "a JSON Web Key Set file, relative to the config file's directory; ";
+
+        assertThat(errors(TestConfigs.withRoot("identity: { jwt: { jwks-file: broken.json } }"), dir, Map.of()))
+                .containsExactly("test.yaml:1:31: identity.jwt.jwks-file: broken.json (expected: " + expected
+                        + "it is not valid JSON (line 2, column 1))");
+        // What a usable key is, the verifier says: its reason follows the file's name.
+        assertThat(errors(TestConfigs.withRoot("identity: { jwt: { jwks-file: empty.json } }"), dir, Map.of()))
+                .singleElement().asString().startsWith("test.yaml:1:31: identity.jwt.jwks-file: empty.json (expected: "
+                        + expected + "jwks: no usable signing key");
+        assertThat(errors(TestConfigs.withRoot("identity: { jwt: { jwks-file: nokty.json } }"), dir, Map.of()))
+                .singleElement().asString().startsWith("test.yaml:1:31: identity.jwt.jwks-file: nokty.json (expected: "
+                        + expected + "jwks.keys[");
+        assertThat(errors(TestConfigs.withRoot("identity: { jwt: { jwks-file: dir.json } }"), dir, Map.of()))
+                .containsExactly("test.yaml:1:31: identity.jwt.jwks-file: dir.json (expected: " + expected
+                        + dir.resolve("dir.json") + ": a directory)");
+    }
+
+    @Test
+    void everyAdmissionMistakeInAFileIsReportedInOneRun() {
+        List<String> errors = errors("""
+                state: { redis: { url: "redis://r", instances: 0 } }
+                identity: { trusted-proxies: [ 10.0.0.0/99 ] }
+                upstreams:
+                  pricing:
+                    endpoints: [ "http://127.0.0.1:7001" ]
+                routes:
+                  - id: price
+                    upstream: pricing
+                    require-client: true
+                    rate-limits: [ { key: jwt:sub, rate: 5/s }, { key: ip, rate: 5/x } ]
+                    on-redis-failure: never
+                """);
+
+        assertThat(errors).containsExactly(
+                "test.yaml:1:48: state.redis.instances: 0 (expected: an instance count from 1 to 1000)",
+                "test.yaml:2:32: identity.trusted-proxies[0]: 10.0.0.0/99 (expected: an IP address or CIDR range, "
+                        + "e.g. 10.0.0.0/8 or 2001:db8::/32)",
+                "test.yaml:9:21: routes[0].require-client: true (expected: false; require-client " + NO_CLIENTS + ")",
+                "test.yaml:10:27: routes[0].rate-limits[0].key: jwt:sub (expected: client, ip, route or "
+                        + "header:<name>; jwt:<claim> needs identity.jwt)",
+                "test.yaml:10:66: routes[0].rate-limits[1].rate: 5/x (expected: " + RATE_LIMIT + ")",
+                "test.yaml:11:23: routes[0].on-redis-failure: never (expected: local, open or closed)");
+    }
+
+    @Test
+    void anApiKeyWrittenInsteadOfItsHashIsNeverShown() {
+        assertThat(errors(TestConfigs.withRoot("clients: [ { name: app, api-keys: sk_live_abcdef123 } ]")))
+                .singleElement().asString().doesNotContain("sk_live").contains("<hidden: 17 characters>");
+    }
+
     @Test
     void aBackupMustBeAnotherUpstream() {
         assertThat(errors(MINIMAL.replace("routes:", """
@@ -400,11 +689,9 @@ class ConfigErrorReportingTest {
     @Test
     void rootThatIsNotAMappingIsRejected() {
         assertThat(errors("- id: price\n- id: stock\n")).containsExactly(
-                "test.yaml:1:1: a list (expected: a mapping with keys service, listen, admin, access-log, metrics, "
-                        + "tracing, upstreams, routes)");
+                "test.yaml:1:1: a list (expected: a mapping with keys " + ROOT_KEYS + ")");
         assertThat(errors("just text\n")).containsExactly(
-                "test.yaml:1:1: just text (expected: a mapping with keys service, listen, admin, access-log, "
-                        + "metrics, tracing, upstreams, routes)");
+                "test.yaml:1:1: just text (expected: a mapping with keys " + ROOT_KEYS + ")");
     }
 
     @ParameterizedTest

@@ -21,13 +21,15 @@ class KeySuggestionTest {
             "strip, strip-prefix",
             "rewrites, rewrite",
             "ids, id",
+            "rate-limit, rate-limits",
+            "requireClient, require-client",
     })
     void suggestsTheRouteKeyMostLikelyMeant(String typed, String meant) {
         assertThat(KeySuggestion.closest(typed, ConfigBinder.ROUTE_KEYS)).contains(meant);
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"retry", "rate-limit", "cache", "breaker", "slo", "x", "whatever"})
+    @ValueSource(strings = {"retry", "cache", "breaker", "slo", "x", "whatever"})
     void suggestsNothingWhenNoKeyIsClose(String typed) {
         assertThat(KeySuggestion.closest(typed, ConfigBinder.ROUTE_KEYS)).isEmpty();
     }

@@ -1,6 +1,8 @@
 package dev.rampart.core.config;
 
+import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 
 /** Small config documents for tests, built around one upstream and one route so each test adds only what it proves. */
 final class TestConfigs {
@@ -40,7 +42,20 @@ final class TestConfigs {
     }
 
     static RampartConfig valid(String yaml) {
-        ConfigResult result = parse(yaml);
+        return valid(parse(yaml), yaml);
+    }
+
+    /** Valid when files are read from {@code directory} and environment variables from {@code environment}. */
+    static RampartConfig valid(String yaml, Path directory, Map<String, String> environment) {
+        return valid(ConfigLoader.parse(yaml, FILE, directory, environment), yaml);
+    }
+
+    /** The errors when files are read from {@code directory} and environment variables from {@code environment}. */
+    static List<String> errors(String yaml, Path directory, Map<String, String> environment) {
+        return errors(ConfigLoader.parse(yaml, FILE, directory, environment), yaml);
+    }
+
+    private static RampartConfig valid(ConfigResult result, String yaml) {
         if (!result.ok()) {
             throw new AssertionError("expected a valid config, got:\n" + String.join("\n", formatted(result)));
         }
@@ -48,7 +63,10 @@ final class TestConfigs {
     }
 
     static List<String> errors(String yaml) {
-        ConfigResult result = parse(yaml);
+        return errors(parse(yaml), yaml);
+    }
+
+    private static List<String> errors(ConfigResult result, String yaml) {
         if (result.ok()) {
             throw new AssertionError("expected errors, got a valid config:\n" + yaml);
         }
