@@ -30,6 +30,7 @@ public final class RouteAdmission {
     /** Keys longer than this (header values, claims) are hashed: hostile input never grows a cell key without bound. */
     private static final int MAX_KEY_VALUE = 128;
     private static final String NONE = "none";
+    private static final Limit[] NO_LIMITS = new Limit[0];
 
     /** What admission decided; the concurrency keys name places taken, to be {@link #release}d. */
     public record Outcome(Kind kind, String limit, String client, long retryAfterNanos, String policyHeader,
@@ -121,10 +122,14 @@ public final class RouteAdmission {
         List<String> cells = new ArrayList<>(4);
         List<Boolean> identified = new ArrayList<>(4);
         if (client != null) {
-            for (Limit limit : clientLimits.getOrDefault(client.name(), new Limit[0])) {
+            // a client's own limits, on every route; keyed by more than the client (an IP, a claim) they split it
+            for (Limit limit : clientLimits.getOrDefault(client.name(), NO_LIMITS)) {
+                String value = limit.key().kind() == RateLimitKey.Kind.CLIENT ? "" : keyValue(limit.key(), caller, request);
                 limits.add(limit);
-                cells.add(limit.scope() + "/" + limit.name());
-                identified.add(true);
+                identified.add(value != null);
+                cells.add(value == null ? "u/" + limit.scope() + "/" + limit.name()
+                        : value.isEmpty() ? limit.scope() + "/" + limit.name()
+                        : limit.scope() + "/" + limit.name() + "/" + value);
             }
         }
         for (Limit limit : routeLimits) {
