@@ -1,13 +1,17 @@
 #!/usr/bin/env bash
 # Rampart side-by-side benchmark, following shared/BENCH.md:
 #   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy with access log,
-#   metrics and tracing off (rampart-bare), (d) Rampart with all three on, tracing at 1 % (rampart).
+#   metrics and tracing off (rampart-bare), (d) Rampart with all three on, tracing at 1 % (rampart);
+#   on request, rampart-bare plus a rate limit every request passes, decided in memory
+#   (rampart-limit-local) or in the machine's Redis on 127.0.0.1:6379 (rampart-limit-redis).
 # Proxy under test on CPU 0; backend and load generators on CPU 1. All traffic on 127.0.0.1.
 # Everything this script starts is stopped on exit, Ctrl-C, failure or time limit.
 #
 # usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--time-limit S]
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
-#                     [--record|--no-record] [--build]
+#                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
+#                     [--port-offset N]
+#   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -24,8 +28,11 @@ RECORD=""
 BUILD=0
 CONNECTIONS=32
 STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
+RAMPART_JAR=""       # default: rampart-cli/target/rampart.jar
+LOADGEN_JAR=""       # default: rampart-bench/target/rampart-loadgen.jar
+PORT_OFFSET=0        # added to every port below, to run beside something holding them
 
-usage() { sed -n '2,10p' "$SELF" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,14p' "$SELF" | sed 's/^# \{0,1\}//'; }
 
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
@@ -39,6 +46,9 @@ while [[ $# -gt 0 ]]; do
     --record) RECORD=1 ;;
     --no-record) RECORD=0 ;;
     --build) BUILD=1 ;;
+    --rampart-jar) RAMPART_JAR="$2"; shift ;;
+    --loadgen-jar) LOADGEN_JAR="$2"; shift ;;
+    --port-offset) PORT_OFFSET="$2"; shift ;;
     -h|--help) usage; exit 0 ;;
     *) echo "unknown option: $1" >&2; usage >&2; exit 2 ;;
   esac
@@ -50,6 +60,18 @@ if [[ $QUICK == 1 ]]; then
 fi
 [[ -z $RECORD ]] && RECORD=1
 case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
+[[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && (( PORT_OFFSET <= 30000 )) \
+  || { echo "--port-offset: $PORT_OFFSET (expected: 0 to 30000)" >&2; exit 2; }
+for c in ${CANDIDATES//,/ }; do
+  case "$c" in direct|nginx|rampart-bare|rampart|rampart-limit-local|rampart-limit-redis) ;;
+    *) echo "--candidates: unknown candidate $c" >&2; exit 2 ;; esac
+done
+if [[ -n $RAMPART_JAR ]]; then
+  RAMPART_JAR=$(realpath -e "$RAMPART_JAR") || { echo "--rampart-jar: no such file" >&2; exit 2; }
+fi
+if [[ -n $LOADGEN_JAR ]]; then
+  LOADGEN_JAR=$(realpath -e "$LOADGEN_JAR") || { echo "--loadgen-jar: no such file" >&2; exit 2; }
+fi
 
 # The time bound: re-run ourselves under timeout(1); its TERM runs the cleanup trap below.
 if [[ -z ${RAMPART_BENCH_BOUNDED:-} ]]; then
@@ -57,13 +79,23 @@ if [[ -z ${RAMPART_BENCH_BOUNDED:-} ]]; then
   exec timeout --foreground -s TERM -k 30 "$TIME_LIMIT" "$SELF" "${ARGS[@]}"
 fi
 
-BACKEND_PORT=28001
-NGINX_PORT=28002
-OTLP_PORT=28003             # the backend nginx also plays the OTLP collector, on a port of its own
-RAMPART_PORT=28080          # rampart: access log, metrics and tracing (1 %) on
-RAMPART_ADMIN_PORT=29090
-RAMPART_BARE_PORT=28081     # rampart-bare: all three off
-RAMPART_BARE_ADMIN_PORT=29091
+BACKEND_PORT=$((28001 + PORT_OFFSET))
+NGINX_PORT=$((28002 + PORT_OFFSET))
+OTLP_PORT=$((28003 + PORT_OFFSET))          # the backend nginx also plays the OTLP collector, on a port of its own
+RAMPART_PORT=$((28080 + PORT_OFFSET))       # rampart: access log, metrics and tracing (1 %) on
+RAMPART_ADMIN_PORT=$((29090 + PORT_OFFSET))
+RAMPART_BARE_PORT=$((28081 + PORT_OFFSET))  # rampart-bare: all three off
+RAMPART_BARE_ADMIN_PORT=$((29091 + PORT_OFFSET))
+LIMIT_LOCAL_PORT=$((28086 + PORT_OFFSET))   # rampart-limit-local: rampart-bare + a rate limit decided in memory
+LIMIT_LOCAL_ADMIN_PORT=$((29096 + PORT_OFFSET))
+LIMIT_REDIS_PORT=$((28087 + PORT_OFFSET))   # rampart-limit-redis: the same limit decided in Redis
+LIMIT_REDIS_ADMIN_PORT=$((29097 + PORT_OFFSET))
+# The machine's Redis, used by rampart-limit-redis; this script never starts or stops it.
+REDIS_HOST=127.0.0.1
+REDIS_PORT=6379
+# The API key the limit candidates' one client is declared with; their load sends it.
+BENCH_API_KEY_HEADER=X-Api-Key
+BENCH_API_KEY=rampart-bench-key-0001
 PROXY_CPU=0
 LOAD_CPU=1
 CLK_TCK=$(getconf CLK_TCK)
@@ -77,8 +109,10 @@ LOGS=$(mktemp -d /dev/shm/rampart-bench.XXXXXX)
 chmod 755 "$LOGS"
 NICE=(nice -n -10)   # ahead of other work on this shared machine; the same for every process here
 RESULTS="$OUT/results.tsv"
-LOADGEN_JAR="$ROOT/rampart-bench/target/rampart-loadgen.jar"
-RAMPART_JAR="$ROOT/rampart-cli/target/rampart.jar"
+OWN_LOADGEN_JAR=0; [[ -n $LOADGEN_JAR ]] && OWN_LOADGEN_JAR=1
+OWN_RAMPART_JAR=0; [[ -n $RAMPART_JAR ]] && OWN_RAMPART_JAR=1
+LOADGEN_JAR=${LOADGEN_JAR:-$ROOT/rampart-bench/target/rampart-loadgen.jar}
+RAMPART_JAR=${RAMPART_JAR:-$ROOT/rampart-cli/target/rampart.jar}
 JAVA_HEAP=(-Xms256m -Xmx256m)
 mkdir -p "$OUT"
 
@@ -149,12 +183,12 @@ install_tools() {
 }
 
 build_jars() {
-  if [[ ! -f $LOADGEN_JAR || $BUILD == 1 ]]; then
+  if [[ $OWN_LOADGEN_JAR == 0 && ( ! -f $LOADGEN_JAR || $BUILD == 1 ) ]]; then
     log "building rampart-bench (load generator)"
     (cd "$ROOT" && { ./mvnw -B -o -q -pl rampart-bench install -DskipTests \
       || ./mvnw -B -q -pl rampart-bench install -DskipTests; })
   fi
-  if has_rampart && [[ ! -f $RAMPART_JAR || $BUILD == 1 ]]; then
+  if has_rampart && [[ $OWN_RAMPART_JAR == 0 && ( ! -f $RAMPART_JAR || $BUILD == 1 ) ]]; then
     log "building rampart.jar"
     (cd "$ROOT" && { ./mvnw -B -o -q -DskipTests package || ./mvnw -B -q -DskipTests package; })
   fi
@@ -169,11 +203,38 @@ build_jars() {
     [[ -f $RAMPART_JAR ]] || die "missing $RAMPART_JAR (build it, or use --candidates direct,nginx)"
     cp "$RAMPART_JAR" "$RAMPART_JAR_COPY"
     RAMPART_JAR_INFO="$(date -u -r "$RAMPART_JAR" '+%Y-%m-%d %H:%M UTC'), $(unzip -p "$RAMPART_JAR" rampart-version.properties 2>/dev/null | tr '\n' ' ')"
+    if [[ $OWN_RAMPART_JAR == 1 ]]; then RAMPART_JAR_INFO="$RAMPART_JAR_INFO(--rampart-jar $RAMPART_JAR)"; fi
   fi
 }
 
 has_candidate() { [[ ",$CANDIDATES," == *",$1,"* ]]; }
-has_rampart() { has_candidate rampart || has_candidate rampart-bare; }
+has_rampart() { [[ ",$CANDIDATES," == *",rampart"* ]]; }
+is_limit() { [[ $1 == rampart-limit-* ]]; }
+
+# rampart-limit-redis needs the machine's Redis: without an answer to PING it is left out.
+check_redis() {
+  has_candidate rampart-limit-redis || return 0
+  local pong
+  pong=$(timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>&1) || true
+  if [[ $pong != PONG ]]; then
+    log "skipping rampart-limit-redis: Redis on $REDIS_HOST:$REDIS_PORT does not answer PING (${pong:-no answer})"
+    CANDIDATES=$(echo ",$CANDIDATES," | sed 's/,rampart-limit-redis,/,/; s/^,//; s/,$//')
+    [[ -n $CANDIDATES ]] || die "no candidate left"
+  fi
+}
+
+redis_info() {  # section -> redis-cli INFO output
+  timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info "$1" 2>/dev/null | tr -d '\r'
+}
+redis_eval_stats() {  # -> "calls usec": EVAL + EVALSHA commands Redis has run since its start (everyone's)
+  redis_info commandstats |
+    awk -F'[:,=]' '/^cmdstat_(eval|evalsha):/ {c += $3; u += $5} END {printf "%d %d\n", c, u}'
+}
+redis_pid() {  # the Redis server's pid, if it runs in our pid namespace (its CPU time is read, never touched)
+  local p
+  p=$(redis_info server | awk -F: '/^process_id:/ {print $2}')
+  if [[ -n $p && -r /proc/$p/stat ]]; then echo "$p"; fi
+}
 
 check_ports_free() {
   local port
@@ -182,10 +243,11 @@ check_ports_free() {
   done
 }
 
-wait_http() {  # url, seconds: poll every 20 ms until a 2xx
-  local url=$1 deadline=$(( $(date +%s) + $2 ))
+wait_http() {  # url, seconds[, header]: poll every 20 ms until a 2xx
+  local url=$1 deadline=$(( $(date +%s) + $2 )) hdr=()
+  [[ -n ${3:-} ]] && hdr=(-H "$3")
   while (( $(date +%s) < deadline )); do
-    if curl -fsS -o /dev/null --max-time 1 "$url" 2>/dev/null; then return 0; fi
+    if curl -fsS -o /dev/null --max-time 1 "${hdr[@]}" "$url" 2>/dev/null; then return 0; fi
     sleep 0.02
   done
   return 1
@@ -297,8 +359,14 @@ start_nginx_proxy() {
 # rampart: the access log (on by default), metrics (on by default) and tracing exporting 1 % of
 # traces over OTLP/HTTP to the backend nginx's /v1/traces.
 # rampart-bare: the same with the access log and metrics off and no tracing endpoint.
+# rampart-limit-local: rampart-bare plus one client, known by its API key (which the load sends), and
+# a route rate limit per client so high that no request is ever refused but every one is decided: the
+# client is identified (its key's SHA-256 looked up), then its GCRA cell is checked and updated in memory.
+# require-client makes a request without the key a 401, so a load that lost the header shows as errors.
+# rampart-limit-redis: the same, with the cell in the machine's Redis (one EVALSHA round trip per request;
+# state.redis.timeout and on-redis-failure at their defaults, 20 ms and local).
 write_rampart_conf() {  # candidate
-  local name=$1 port admin extra
+  local name=$1 port admin extra admission=""
   if [[ $name == rampart ]]; then
     port=$RAMPART_PORT; admin=$RAMPART_ADMIN_PORT
     extra="access-log: { enabled: true }
@@ -309,7 +377,25 @@ tracing: { endpoint: \"http://127.0.0.1:$OTLP_PORT/v1/traces\", sample-ratio: 1%
     extra="access-log: { enabled: false }
 metrics: { enabled: false }"
   fi
-  cat >"$OUT/$name.yaml" <<EOF
+  if is_limit "$name"; then
+    local hash
+    hash=$(printf %s "$BENCH_API_KEY" | sha256sum | cut -d' ' -f1)
+    extra="$extra
+identity: { api-key-header: $BENCH_API_KEY_HEADER }
+clients:
+  - { name: bench-client, api-keys: [ \"sha256:$hash\" ] }"
+    admission="    require-client: true
+    rate-limits: [ { key: client, rate: 1000000/s } ]"
+    if [[ $name == rampart-limit-local ]]; then
+      port=$LIMIT_LOCAL_PORT; admin=$LIMIT_LOCAL_ADMIN_PORT
+    else
+      port=$LIMIT_REDIS_PORT; admin=$LIMIT_REDIS_ADMIN_PORT
+      extra="$extra
+state: { redis: { url: \"redis://$REDIS_HOST:$REDIS_PORT\", key-prefix: \"rampart-bench:\" } }"
+    fi
+  fi
+  {
+    cat <<EOF
 service: bench
 listen: { port: $port }
 admin: { port: $admin }
@@ -321,6 +407,16 @@ routes:
     match: { prefix: / }
     upstream: backend
 EOF
+    if [[ -n $admission ]]; then echo "$admission"; fi
+  } >"$OUT/$name.yaml"
+  # the jar must know every key written here: a config it rejects stops the run before anything starts
+  java -jar "$RAMPART_JAR_COPY" check -c "$OUT/$name.yaml" >"$TMP/check.txt" 2>&1 \
+    || die "rampart check rejects $name.yaml: $(cat "$TMP/check.txt")"
+}
+
+# The request header a candidate's load sends: the API key for the limit candidates, none for the others.
+load_header() {  # candidate
+  if is_limit "$1"; then echo "$BENCH_API_KEY_HEADER: $BENCH_API_KEY"; fi
 }
 
 # Run from copies: other work may rebuild the jars in the tree while the benchmark runs.
@@ -339,6 +435,20 @@ start_rampart_as() {  # candidate
 }
 start_rampart() { start_rampart_as rampart; RAMPART_PID=$!; }
 start_rampart_bare() { start_rampart_as rampart-bare; RAMPART_BARE_PID=$!; }
+start_rampart_limit_local() { start_rampart_as rampart-limit-local; RAMPART_LIMIT_LOCAL_PID=$!; }
+start_rampart_limit_redis() { start_rampart_as rampart-limit-redis; RAMPART_LIMIT_REDIS_PID=$!; }
+
+# A limit candidate must refuse a request without the key (401) and proxy one with it: the limit is
+# really evaluated, and the load's header really reaches it.
+check_limit_candidate() {  # candidate port
+  local without with
+  without=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 "http://127.0.0.1:$2$URL_PATH" || true)
+  with=$(curl -s -o /dev/null -w '%{http_code}' --max-time 5 -H "$(load_header "$1")" \
+    "http://127.0.0.1:$2$URL_PATH" || true)
+  [[ $without == 401 && $with == 200 ]] \
+    || die "$1: expected 401 without the API key and 200 with it, got $without and $with"
+  log "$1: 401 without the API key, 200 with it"
+}
 
 # Start-to-first-proxied-request: start the process, poll with curl every 20 ms.
 measure_startup() {  # name start_fn port -> leaves the last started process running
@@ -347,7 +457,7 @@ measure_startup() {  # name start_fn port -> leaves the last started process run
     t0=$(date +%s%N)
     "$start_fn"
     pidvar="${name^^}"; pidvar="${pidvar//-/_}_PID"
-    if ! wait_http "http://127.0.0.1:$port$URL_PATH" 60; then
+    if ! wait_http "http://127.0.0.1:$port$URL_PATH" 60 "$(load_header "$name")"; then
       die "$name did not proxy a request within 60 s (see $OUT)"
     fi
     t1=$(date +%s%N)
@@ -363,12 +473,14 @@ port_of() {
   case "$1" in
     direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;;
     rampart) echo "$RAMPART_PORT" ;; rampart-bare) echo "$RAMPART_BARE_PORT" ;;
+    rampart-limit-local) echo "$LIMIT_LOCAL_PORT" ;; rampart-limit-redis) echo "$LIMIT_REDIS_PORT" ;;
   esac
 }
 pid_of() {
   case "$1" in
     direct) echo "" ;; nginx) echo "$NGINX_PID" ;;
     rampart) echo "$RAMPART_PID" ;; rampart-bare) echo "$RAMPART_BARE_PID" ;;
+    rampart-limit-local) echo "$RAMPART_LIMIT_LOCAL_PID" ;; rampart-limit-redis) echo "$RAMPART_LIMIT_REDIS_PID" ;;
   esac
 }
 
@@ -416,11 +528,21 @@ access_log_bytes() {  # candidate -> bytes its access log took since the last ca
   local f
   case "$1" in
     nginx) f="$LOGS/nginx-proxy-access.log" ;;
-    rampart|rampart-bare) f="$LOGS/$1-stdout.log" ;;
+    rampart*) f="$LOGS/$1-stdout.log" ;;
     *) echo 0; return ;;
   esac
   [[ -f $f ]] || { echo 0; return; }
-  stat -c %s "$f"
+  if [[ $1 == rampart* ]]; then
+    # Rampart's own log lines share stdout with its access log: keep them before the file is emptied,
+    # and leave them out of the access log's bytes
+    local own=0
+    grep -a '"logger":"dev\.rampart' "$f" >"$TMP/own-log.txt" 2>/dev/null || true
+    own=$(stat -c %s "$TMP/own-log.txt")
+    cat "$TMP/own-log.txt" >>"$OUT/$1-log.txt"
+    echo $(( $(stat -c %s "$f") - own ))
+  else
+    stat -c %s "$f"
+  fi
   : >"$f"   # opened for appending by the proxy, so emptying it in place is safe
 }
 
@@ -436,7 +558,11 @@ otlp_exports() {  # -> "calls bytes": OTLP export POSTs the backend received sin
 # endpoint is off or absent), so the table shows that metrics really were on for rampart.
 metrics_series() {  # candidate
   local admin
-  case "$1" in rampart) admin=$RAMPART_ADMIN_PORT ;; rampart-bare) admin=$RAMPART_BARE_ADMIN_PORT ;; *) return ;; esac
+  case "$1" in
+    rampart) admin=$RAMPART_ADMIN_PORT ;; rampart-bare) admin=$RAMPART_BARE_ADMIN_PORT ;;
+    rampart-limit-local) admin=$LIMIT_LOCAL_ADMIN_PORT ;; rampart-limit-redis) admin=$LIMIT_REDIS_ADMIN_PORT ;;
+    *) return ;;
+  esac
   curl -fsS --max-time 5 "http://127.0.0.1:$admin/metrics" 2>/dev/null >"$OUT/metrics-$1.txt" || true
   grep -vc '^#' "$OUT/metrics-$1.txt" 2>/dev/null || true
 }
@@ -459,11 +585,45 @@ sample_upstream() {  # seconds file pid
   done
 }
 
+# Redis readings around a run of rampart-limit-redis: EVAL/EVALSHA calls and their time inside Redis,
+# the Redis server's CPU ticks, and the "redis unavailable" lines Rampart logged (each one means the
+# limit fell back to local decisions until a probe found Redis again, up to 1 s later).
+redis_before() {  # candidate
+  REDIS_B=()
+  [[ $1 == rampart-limit-redis ]] || return 0
+  local pid; pid=$(redis_pid || true)
+  REDIS_B=($(redis_eval_stats) "$( [[ -n $pid ]] && cpu_ticks "$pid" || echo -)" "$(redis_down_lines "$1")")
+}
+redis_after() {  # candidate phase round requests
+  [[ $1 == rampart-limit-redis && ${#REDIS_B[@]} == 4 && ${4:-0} -gt 0 ]] || return 0
+  local a pid
+  pid=$(redis_pid || true)
+  a=($(redis_eval_stats) "$( [[ -n $pid ]] && cpu_ticks "$pid" || echo -)" "$(redis_down_lines "$1")")
+  emit "$1" "$2" "$3" redis_calls_per_req \
+    "$(awk -v d=$(( a[0] - REDIS_B[0] )) -v n="$4" 'BEGIN {printf "%.3f", d / n}')"
+  if (( a[0] > REDIS_B[0] )); then
+    emit "$1" "$2" "$3" redis_us_per_call \
+      "$(awk -v u=$(( a[1] - REDIS_B[1] )) -v d=$(( a[0] - REDIS_B[0] )) 'BEGIN {printf "%.2f", u / d}')"
+  fi
+  if [[ ${a[2]} != - && ${REDIS_B[2]} != - ]]; then
+    emit "$1" "$2" "$3" redis_cpu_us_per_req \
+      "$(awk -v t=$(( a[2] - REDIS_B[2] )) -v hz="$CLK_TCK" -v n="$4" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+  fi
+  emit "$1" "$2" "$3" redis_down_events $(( a[3] - REDIS_B[3] ))
+}
+redis_down_lines() {  # candidate -> "redis unavailable" lines it logged so far
+  access_log_bytes "$1" >/dev/null   # moves its own log lines from stdout to $OUT/<candidate>-log.txt
+  local n; n=$(grep -c 'redis unavailable' "$OUT/$1-log.txt" 2>/dev/null || true)
+  echo "${n:-0}"
+}
+
 closed_loop() {  # candidate phase round seconds
-  local c=$1 phase=$2 round=$3 secs=$4 port pid before after busy0 busy1 out conns=""
+  local c=$1 phase=$2 round=$3 secs=$4 port pid before after busy0 busy1 out conns="" hdr=()
   port=$(port_of "$c"); pid=$(pid_of "$c")
+  [[ -n $(load_header "$c") ]] && hdr=(-H "$(load_header "$c")")
   only_running "$c"
   out="$OUT/wrk-$c-$phase-$round.txt"
+  [[ $phase != warmup ]] && redis_before "$c"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   busy0=($(core_busy))
   local sampler=""
@@ -473,11 +633,12 @@ closed_loop() {  # candidate phase round seconds
     track "$sampler"
   fi
   run_bounded $(( secs + 30 )) "${NICE[@]}" taskset -c "$LOAD_CPU" \
-    wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "http://127.0.0.1:$port$URL_PATH" >"$out"
+    wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "${hdr[@]}" "http://127.0.0.1:$port$URL_PATH" >"$out"
   busy1=($(core_busy))
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
   local logged exports
   logged=$(access_log_bytes "$c")
+  if [[ $phase != warmup ]]; then redis_after "$c" closed "$round" "$(awk '/requests in/ {print $1}' "$out")"; fi
   exports=($(otlp_exports))
   [[ $phase == warmup ]] && return 0
   local reqs rps non2xx sockerr
@@ -510,16 +671,19 @@ closed_loop() {  # candidate phase round seconds
 }
 
 open_loop() {  # candidate rate_label rate round
-  local c=$1 label=$2 rate=$3 round=$4 port pid before after out
+  local c=$1 label=$2 rate=$3 round=$4 port pid before after out hdr=()
   port=$(port_of "$c"); pid=$(pid_of "$c")
+  [[ -n $(load_header "$c") ]] && hdr=(--header "$(load_header "$c")")
   only_running "$c"
   out="$OUT/open-$c-$label-$round.json"
+  redis_before "$c"
   [[ -n $pid ]] && before=$(cpu_ticks "$pid")
   run_bounded $(( WARMUP + DURATION + 60 )) "${NICE[@]}" taskset -c "$LOAD_CPU" \
     java "${JAVA_HEAP[@]}" -jar "$LOADGEN_JAR_COPY" --url "http://127.0.0.1:$port$URL_PATH" \
     --rate "$rate" --duration "${DURATION}s" --warmup "${WARMUP}s" --connections "$CONNECTIONS" \
-    --json >"$out"
+    "${hdr[@]}" --json >"$out"
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
+  redis_after "$c" "open@$label" "$round" "$(( rate * (WARMUP + 2 * DURATION) / 2 ))"
   access_log_bytes "$c" >/dev/null
   otlp_exports >/dev/null
   local line
@@ -560,12 +724,18 @@ EOF
 main() {
   [[ $(nproc) -ge 2 ]] || die "needs 2 cores (proxy on CPU 0, load on CPU 1)"
   install_tools
+  check_redis
   build_jars
   check_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$OTLP_PORT" "$RAMPART_PORT" "$RAMPART_ADMIN_PORT" \
-    "$RAMPART_BARE_PORT" "$RAMPART_BARE_ADMIN_PORT"
+    "$RAMPART_BARE_PORT" "$RAMPART_BARE_ADMIN_PORT" "$LIMIT_LOCAL_PORT" "$LIMIT_LOCAL_ADMIN_PORT" \
+    "$LIMIT_REDIS_PORT" "$LIMIT_REDIS_ADMIN_PORT"
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
   log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
+  # every Rampart config first, each through `rampart check`, before anything is started
+  for c in "${CANDS[@]}"; do
+    if [[ $c == rampart* ]]; then write_rampart_conf "$c"; fi
+  done
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
   start_backend
@@ -574,12 +744,18 @@ main() {
     measure_startup nginx start_nginx_proxy "$NGINX_PORT"
   fi
   if has_candidate rampart-bare; then
-    write_rampart_conf rampart-bare
     measure_startup rampart-bare start_rampart_bare "$RAMPART_BARE_PORT"
   fi
   if has_candidate rampart; then
-    write_rampart_conf rampart
     measure_startup rampart start_rampart "$RAMPART_PORT"
+  fi
+  if has_candidate rampart-limit-local; then
+    measure_startup rampart-limit-local start_rampart_limit_local "$LIMIT_LOCAL_PORT"
+    check_limit_candidate rampart-limit-local "$LIMIT_LOCAL_PORT"
+  fi
+  if has_candidate rampart-limit-redis; then
+    measure_startup rampart-limit-redis start_rampart_limit_redis "$LIMIT_REDIS_PORT"
+    check_limit_candidate rampart-limit-redis "$LIMIT_REDIS_PORT"
   fi
 
   local c r warm=$(( QUICK == 1 ? 2 : 5 ))
@@ -640,6 +816,9 @@ record() {
     echo "- machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(free -g | awk '/^Mem:/ {print $2}') GiB"
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
+    if has_candidate rampart-limit-redis; then
+      echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the machine's, shared and not pinned; the script neither starts nor stops it)"
+    fi
     if has_rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
     echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
     echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU;"
@@ -655,6 +834,13 @@ record() {
       echo "  tracing endpoint. Nothing scrapes /metrics during the runs; it is scraped once at the end"
       echo "  (\"/metrics series\" row) to show whether metrics were on."
     fi
+    if has_candidate rampart-limit-local || has_candidate rampart-limit-redis; then
+      echo "- rampart-limit-local: rampart-bare's config plus one client known by its API key and, on the"
+      echo "  route, \`require-client: true\` and \`rate-limits: [ { key: client, rate: 1000000/s } ]\`: every"
+      echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
+      echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
+      echo "  \`state.redis\` on the machine's Redis (one EVALSHA per request, 20 ms timeout, fallback local)."
+    fi
     echo "- every process the script starts runs at nice -10"
     echo
     echo "Commands:"
@@ -662,20 +848,20 @@ record() {
     echo '```'
     echo "bench/run.sh ${ARGS[*]}"
     echo "# closed loop, per candidate and round:"
-    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency http://127.0.0.1:<port>$URL_PATH"
+    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency [-H '$BENCH_API_KEY_HEADER: <key>'] http://127.0.0.1:<port>$URL_PATH"
     echo "# open loop at 25/50/75 % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
-    echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --json"
+    echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS [--header '$BENCH_API_KEY_HEADER: <key>'] --json"
     echo "# proxies:"
     echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
     local c
-    for c in rampart-bare rampart; do
+    for c in rampart-bare rampart rampart-limit-local rampart-limit-redis; do
       has_candidate "$c" || continue
       echo "RAMPART_EVENT_LOOPS=1 nice -n -10 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c $c.yaml > $c-stdout.log"
     done
     echo "# backend:"
     echo "nice -n -10 taskset -c $LOAD_CPU nginx -c backend-nginx.conf -g 'daemon off;'  # return 200, 1 KiB (/) or 20 KiB (/20k)"
     echo '```'
-    for c in rampart-bare rampart; do
+    for c in rampart-bare rampart rampart-limit-local rampart-limit-redis; do
       has_candidate "$c" || continue
       echo
       echo "$c.yaml:"
