@@ -101,7 +101,12 @@ public final class RedisCells implements AutoCloseable {
         if (!up.get()) {
             return Future.failedFuture("redis is down");
         }
-        String sha = scriptSha;
+        return call(keys, intervalMicros, toleranceMicros, cost, scriptSha);
+    }
+
+    /** One decision, by the script's digest when Redis has it, else by its body. */
+    private Future<Verdict> call(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost,
+                                 String sha) {
         Request request = Request.cmd(sha != null ? Command.EVALSHA : Command.EVAL).arg(sha != null ? sha : SCRIPT)
                 .arg(keys.size());
         for (String key : keys) {
@@ -119,9 +124,12 @@ public final class RedisCells implements AutoCloseable {
                         return Future.succeededFuture(verdict(ar.result(), keys.size()));
                     }
                     String problem = String.valueOf(ar.cause().getMessage());
-                    if (problem.startsWith("NOSCRIPT")) {
-                        scriptSha = null; // Redis lost its scripts (restart, flush): send the body until reloaded
+                    if (sha != null && problem.startsWith("NOSCRIPT")) {
+                        // Redis restarted, failed over or was flushed: it is fine, it only forgot the script. Send
+                        // the body this time (that also teaches it the script again) and load it for the next ones.
+                        scriptSha = null;
                         loadScriptIntoRedis();
+                        return call(keys, intervalMicros, toleranceMicros, cost, null);
                     }
                     markDown(problem);
                     return Future.failedFuture(ar.cause());
