@@ -11,6 +11,7 @@ import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /** Runs a gateway as the process's main job: signals, config watching, graceful drain, exit code. */
 final class GatewayProcess {
@@ -27,6 +28,20 @@ final class GatewayProcess {
      */
     static int runUntilStopped(Path configFile, RampartConfig config, int eventLoops, java.util.function.Consumer<Gateway> onStarted)
             throws InterruptedException {
+        // handlers first: a TERM or INT that comes while the gateway starts (it may already be serving) must drain
+        // it, not kill the JVM with the default action
+        CountDownLatch stop = new CountDownLatch(1);
+        AtomicReference<ConfigWatcher> watching = new AtomicReference<>();
+        Signal.handle(new Signal("TERM"), s -> stop.countDown());
+        Signal.handle(new Signal("INT"), s -> stop.countDown());
+        Signal.handle(new Signal("HUP"), s -> {
+            ConfigWatcher current = watching.get();
+            if (current != null) {
+                Thread reload = new Thread(() -> current.reloadNow("sighup"), "rampart-sighup-reload");
+                reload.setDaemon(true);
+                reload.start();
+            }
+        });
         Gateway gateway;
         try {
             gateway = Gateway.start(config, eventLoops).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -45,17 +60,8 @@ final class GatewayProcess {
         ConfigWatcher watcher = configFile == null ? null : new ConfigWatcher(configFile, gateway);
         if (watcher != null) {
             watcher.start();
+            watching.set(watcher);
         }
-        CountDownLatch stop = new CountDownLatch(1);
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Signal.handle(new Signal("HUP"), s -> {
-            if (watcher != null) {
-                Thread reload = new Thread(() -> watcher.reloadNow("sighup"), "rampart-sighup-reload");
-                reload.setDaemon(true);
-                reload.start();
-            }
-        });
         if (onStarted != null) {
             onStarted.accept(gateway);
         }
