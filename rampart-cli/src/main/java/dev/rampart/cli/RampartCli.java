@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** The {@code rampart} command: run, check, status, demo, version. */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "A production-readiness gateway for HTTP services.",
-        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, DemoCommand.class, VersionCommand.class})
+        subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, SideEffectsCommand.Pause.class,
+                SideEffectsCommand.Resume.class, DemoCommand.class, VersionCommand.class})
 public final class RampartCli implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -5,6 +5,13 @@ import dev.rampart.core.config.RouteConfig;
 import dev.rampart.gateway.admin.AdminServer;
 import dev.rampart.gateway.admission.AdmissionState;
 import dev.rampart.gateway.admission.RedisCells;
+import dev.rampart.gateway.admin.EdgeAdmin;
+import dev.rampart.gateway.cache.ResponseCache;
+import dev.rampart.gateway.edge.SideEffectSwitch;
+import dev.rampart.gateway.idempotency.IdempotencyStore;
+import dev.rampart.gateway.observe.EdgeListener;
+import dev.rampart.gateway.proxy.EdgeServices;
+import dev.rampart.gateway.state.SharedRedis;
 import dev.rampart.gateway.observe.AdmissionListener;
 import dev.rampart.gateway.admin.RouteStats;
 import dev.rampart.gateway.errors.ErrorCode;
@@ -60,6 +67,8 @@ public final class Gateway {
     private final RouteStats routeStats;
     private final AccessLog accessLog;
     private final AdmissionState admissionState;
+    private final SharedRedis redis; // null without state.redis
+    private final EdgeServices edge;
     private volatile boolean draining;
     private AdminServer admin;
 
@@ -72,8 +81,10 @@ public final class Gateway {
         this.listener = metrics == null ? ExchangeListener.of(accessLog, routeStats)
                 : ExchangeListener.of(accessLog, routeStats, metrics);
         this.tracing = Tracing.create(config.service(), config.tracing());
-        this.admissionState = new AdmissionState(config.state().redis() == null ? null
-                : new RedisCells(vertx, config.state().redis()));
+        this.redis = config.state().redis() == null ? null : new SharedRedis(vertx, config.state().redis());
+        this.admissionState = new AdmissionState(redis == null ? null : new RedisCells(redis));
+        this.edge = new EdgeServices(new ResponseCache(ResponseCache.DEFAULT_LOCAL_BYTES, redis),
+                new IdempotencyStore(redis), new SideEffectSwitch(), metrics == null ? EdgeListener.NONE : metrics);
         RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null, admissionState,
                 admissionListener());
         this.table.set(first);
@@ -81,9 +92,10 @@ public final class Gateway {
             first.clusters().values().forEach(metrics::bindUpstream);
             metrics.configLoaded(first.version());
             metrics.bindTracing(tracing);
-            if (admissionState.redis() != null) {
-                metrics.bindRedis(admissionState.redis());
+            if (redis != null) {
+                metrics.bindRedis(redis);
             }
+            metrics.bindEdge(edge.cache(), edge.idempotency(), edge.switches());
         }
     }
 
@@ -145,7 +157,7 @@ public final class Gateway {
 
     private Future<Void> listen(int instances) {
         ProxyHandler proxy = new ProxyHandler(table::get, listener,
-                metrics == null ? ResilienceListener.NONE : metrics, tracing);
+                metrics == null ? ResilienceListener.NONE : metrics, tracing, edge);
         InvalidRequestHandler invalid = new InvalidRequestHandler(this::logRejected);
         int configuredPort = startConfig.listen().port();
         // the first instance binds (so port 0 resolves to one real port), the others share it
@@ -166,6 +178,7 @@ public final class Gateway {
                 () -> table.get().config().routes().stream().map(RouteConfig::id).toList(),
                 metrics == null ? null : metrics::scrape, metrics == null ? null : metrics.contentType());
         admin.upstreamDetails(() -> table.get().clusters());
+        admin.edge(new EdgeAdmin(edge, table::get));
         return admin.start().mapEmpty();
     }
 
@@ -177,12 +190,13 @@ public final class Gateway {
                 .put("config_version", current.version())
                 .put("routes", current.config().routes().size())
                 .put("upstreams", current.config().upstreams().size());
-        RedisCells redis = admissionState.redis();
         if (redis != null) {
             // Redis away does not make Rampart unready: each route's declared fallback keeps it serving
             JsonObject detail = new JsonObject().put("address", redis.label())
                     .put("status", redis.up() ? "up" : "down")
-                    .put("rate_limits", redis.up() ? "shared" : "fallback per route (local, open or closed)");
+                    .put("rate_limits", redis.up() ? "shared" : "fallback per route (local, open or closed)")
+                    .put("cache", redis.up() ? "shared" : "local (this instance only) plus origin")
+                    .put("idempotency_keys", redis.up() ? "shared" : "local (this instance only)");
             if (!redis.up() && redis.lastProblem() != null) {
                 detail.put("problem", redis.lastProblem());
             }
@@ -256,6 +270,11 @@ public final class Gateway {
         return table.get();
     }
 
+    /** The cache, idempotency records and pause switch every request shares. */
+    public EdgeServices edge() {
+        return edge;
+    }
+
     public long configVersion() {
         return table.get().version();
     }
@@ -297,7 +316,9 @@ public final class Gateway {
                 .transform(ar -> Future.join(table.get().clusters().values().stream()
                         .map(cluster -> cluster.shutdown(1000)).toList()))
                 .transform(ar -> {
-                    admissionState.close();
+                    if (redis != null) {
+                        redis.close();
+                    }
                     return admin == null ? Future.<Void>succeededFuture() : admin.close();
                 })
                 .transform(ar -> vertx.<Void>executeBlocking(() -> {

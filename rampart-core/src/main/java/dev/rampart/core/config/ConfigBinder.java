@@ -34,7 +34,7 @@ final class ConfigBinder {
     static final List<String> ROUTE_KEYS = List.of("id", "match", "upstream", "strip-prefix", "rewrite", "timeouts",
             "max-body-size", "server-timing", "mask-upstream-errors", "retries", "hedge", "fallback",
             "concurrency-limit", "critical", "fault", "require-client", "rate-limits", "max-concurrent-per-client",
-            "rate-limit-headers", "on-redis-failure");
+            "rate-limit-headers", "on-redis-failure", "side-effects", "cache", "idempotency", "cache-purge");
     static final List<String> MATCH_KEYS = List.of("host", "path", "prefix", "methods", "headers");
     static final List<String> REWRITE_KEYS = List.of("regex", "replacement");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "first-byte", "idle", "total");
@@ -73,6 +73,7 @@ final class ConfigBinder {
     private final ValueReader values;
     private final ResilienceBinder resilience;
     private final AdmissionBinder admission;
+    private final EdgeBinder edge;
     private final ConfigEnvironment environment;
 
     private ConfigBinder(ConfigErrors errors, ConfigEnvironment environment) {
@@ -80,6 +81,7 @@ final class ConfigBinder {
         this.values = new ValueReader(errors);
         this.resilience = new ResilienceBinder(values);
         this.admission = new AdmissionBinder(values, errors);
+        this.edge = new EdgeBinder(values);
         this.environment = environment;
     }
 
@@ -108,6 +110,7 @@ final class ConfigBinder {
         IdentityConfig identity = values.optional(doc, "identity", IdentityConfig.defaults(),
                 n -> admission.identity(n, environment));
         AdmissionBinder.Declarations declared = AdmissionBinder.Declarations.of(doc);
+        edge.redisConfigured(doc.get("state") instanceof YamlNode.Mapping s && s.get("redis") != null);
 
         YamlNode upstreamsNode = values.required(doc, "upstreams", UPSTREAMS_EXPECTED);
         YamlNode.Mapping upstreamsMapping = upstreamsNode == null ? null
@@ -435,8 +438,13 @@ final class ConfigBinder {
         boolean critical = values.optional(m, "critical", false, values::bool);
         FaultConfig fault = values.optional(m, "fault", null, resilience::fault);
         AdmissionConfig admission = this.admission.admission(m, declared);
+        boolean sideEffects = values.optional(m, "side-effects", false, values::bool);
+        CacheConfig cache = values.optional(m, "cache", null, edge::cache);
+        IdempotencyConfig idempotency = values.optional(m, "idempotency", null, edge::idempotency);
+        List<String> cachePurge = values.optional(m, "cache-purge", List.of(), edge::cachePurge);
         return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors,
-                retries, hedge, fallback, concurrencyLimit, critical, fault, admission);
+                retries, hedge, fallback, concurrencyLimit, critical, fault, admission, sideEffects, cache,
+                idempotency, cachePurge);
     }
 
     /** The ids written in the routes, whether or not the rest of their route is valid. */

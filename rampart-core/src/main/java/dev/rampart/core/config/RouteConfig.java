@@ -16,15 +16,24 @@ import java.util.Objects;
  * @param critical           whether the route is kept serving first when the gateway sheds load
  * @param fault              faults injected on purpose; {@code null} = none
  * @param admission          which requests are admitted: client required, rate and per-client concurrency limits
+ * @param sideEffects        whether the route changes the world (charges, e-mails, writes): such routes can be
+ *                           paused by an operator (rule 16)
+ * @param cache              the response cache; {@code null} = none
+ * @param idempotency        idempotency keys at the edge; {@code null} = off
+ * @param cachePurge         paths (exact, or a prefix ending in {@code *}) whose cached responses are dropped after
+ *                           a successful request on this route, beyond the request's own path
  */
 public record RouteConfig(String id, RouteMatch match, String upstream, PathRewrite rewrite, TimeoutsConfig timeouts,
                           long maxBodySize, boolean serverTiming, boolean maskUpstreamErrors, RetryConfig retries,
                           HedgeConfig hedge, FallbackConfig fallback, ConcurrencyLimitConfig concurrencyLimit,
-                          boolean critical, FaultConfig fault, AdmissionConfig admission) {
+                          boolean critical, FaultConfig fault, AdmissionConfig admission,
+                          boolean sideEffects, CacheConfig cache, IdempotencyConfig idempotency,
+                          java.util.List<String> cachePurge) {
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final long MAX_MAX_BODY_SIZE = 64L * 1024 * 1024 * 1024;
 
     public RouteConfig {
         Objects.requireNonNull(admission, "admission");
+        cachePurge = java.util.List.copyOf(cachePurge);
     }
 }

@@ -474,7 +474,7 @@ class ConfigValidationTest {
 
     @Test
     void keysThatLaterFeaturesWillAddAreUnknownForNow() {
-        List<String> errors = errors(withRoute("retry: { attempts: 3 }\nrate-limit: { rate: 100/s }\ncache: {}"));
+        List<String> errors = errors(withRoute("retry: { attempts: 3 }\nrate-limit: { rate: 100/s }\nslo: {}"));
 
         assertThat(errors).hasSize(3).allSatisfy(error -> assertThat(error).contains("unknown key"));
     }

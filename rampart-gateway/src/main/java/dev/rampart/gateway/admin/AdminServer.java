@@ -39,6 +39,8 @@ public final class AdminServer {
     private static final String UPSTREAMS = "/api/v1/upstreams";
     private static final String LOG_LEVEL = "/api/v1/log-level";
     private static final String LATENCY = "/latency";
+    private static final String SIDE_EFFECTS = "/api/v1/side-effects";
+    private static final String CACHE = "/api/v1/cache";
 
     private final Vertx vertx;
     private final AdminConfig config;
@@ -49,6 +51,7 @@ public final class AdminServer {
     private final Supplier<String> metricsText; // null: metrics are off
     private final String metricsContentType;
     private volatile Supplier<Map<String, UpstreamCluster>> upstreamDetails;
+    private volatile EdgeAdmin edge;
     private WorkerExecutor worker;
     private HttpServer server;
     private long compactTimer = -1;
@@ -138,6 +141,38 @@ public final class AdminServer {
                     logLevel(request);
                 }
             }
+            case SIDE_EFFECTS -> {
+                if (edge == null) {
+                    notFound(request);
+                } else if (allows(request, HttpMethod.GET)) {
+                    answer(request, edge.state());
+                }
+            }
+            case SIDE_EFFECTS + "/pause", SIDE_EFFECTS + "/resume" -> {
+                if (edge == null) {
+                    notFound(request);
+                } else if (allows(request, HttpMethod.POST)) {
+                    boolean pause = path.endsWith("/pause");
+                    withJsonBody(request, json -> answer(request, pause ? edge.pause(json) : edge.resume(json)));
+                }
+            }
+            case CACHE -> {
+                if (edge == null) {
+                    notFound(request);
+                } else if (allows(request, HttpMethod.DELETE)) {
+                    edge.purge(request.getParam("route"), request.getParam("key"), request.getParam("prefix"))
+                            .onComplete(ar -> {
+                                if (ar.succeeded()) {
+                                    answer(request, ar.result());
+                                } else {
+                                    log.atWarn().addKeyValue("problem", String.valueOf(ar.cause().getMessage()))
+                                            .log("cache purge failed");
+                                    error(request, 503, "purge_failed", "The purge did not complete: "
+                                            + ar.cause().getMessage() + ". Entries in this instance were dropped.");
+                                }
+                            });
+                }
+            }
             default -> {
                 String routeId = latencyRouteId(path);
                 if (routeId == null) {
@@ -210,6 +245,39 @@ public final class AdminServer {
             }
         }
         return Answer.ok(new JsonObject().put("window", "1m").put("upstreams", upstreams));
+    }
+
+    /** The pause switch and the cache purge: without it, their endpoints are 404. */
+    public void edge(EdgeAdmin edge) {
+        this.edge = edge;
+    }
+
+    private static void answer(HttpServerRequest request, EdgeAdmin.Answer answer) {
+        respond(request, answer.status(), answer.body());
+    }
+
+    /** Reads a bounded JSON object body; a body too large, or not a JSON object, is answered here. */
+    private void withJsonBody(HttpServerRequest request, java.util.function.Consumer<JsonObject> then) {
+        boundedBody(request).onComplete(ar -> {
+            if (ar.failed()) {
+                if (ar.cause() instanceof BodyTooLarge) {
+                    request.response().putHeader("connection", "close");
+                    respond(request, 413, errorBody("body_too_large",
+                            "The body is larger than " + MAX_BODY_BYTES + " bytes."))
+                            .onComplete(done -> request.connection().close());
+                } else {
+                    log.atDebug().setCause(ar.cause()).log("admin request body not read");
+                }
+                return;
+            }
+            JsonObject json;
+            try {
+                json = ar.result().length() == 0 ? null : ar.result().toJsonObject();
+            } catch (DecodeException | ClassCastException notAnObject) {
+                json = null;
+            }
+            then.accept(json);
+        });
     }
 
     /** The live upstream clusters, whose endpoints' health, ejection and breaker state the API reports. */

@@ -9,7 +9,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * What admission remembers across requests and config reloads: local rate-limit cells, requests in flight per
  * client, and the Redis connection when limits are shared (null otherwise).
  */
-public final class AdmissionState implements AutoCloseable {
+public final class AdmissionState {
     /** Distinct keys kept locally; beyond, the least recently used start again with a full bucket. */
     static final int LOCAL_CELLS = 100_000;
 
@@ -48,12 +48,5 @@ public final class AdmissionState implements AutoCloseable {
     public int inFlight(String client) {
         AtomicInteger count = inFlightByClient.get(client);
         return count == null ? 0 : count.get();
-    }
-
-    @Override
-    public void close() {
-        if (redis != null) {
-            redis.close();
-        }
     }
 }

@@ -3,6 +3,7 @@ package dev.rampart.gateway.metrics;
 import com.sun.management.OperatingSystemMXBean;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.AdmissionListener;
+import dev.rampart.gateway.observe.EdgeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.tracing.Tracing;
@@ -42,7 +43,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * finished request, per endpoint from the upstream clusters, and the process itself. Labels come only from
  * configured names and fixed sets, so the number of series is bounded whatever the traffic.
  */
-public final class GatewayMetrics implements ExchangeListener, ResilienceListener, AdmissionListener, AutoCloseable {
+public final class GatewayMetrics implements ExchangeListener, ResilienceListener, AdmissionListener, EdgeListener,
+        AutoCloseable {
     /** The Prometheus text format, version 0.0.4, that {@link #scrape()} writes. */
     static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
     static final Duration LAG_PROBE_INTERVAL = Duration.ofMillis(100);
@@ -60,6 +62,7 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
     private final Map<String, UpstreamGauges> upstreams = new HashMap<>();
     private final ResilienceMeters resilience = new ResilienceMeters(registry);
     private final AdmissionMeters admission;
+    private final EdgeMeters edge;
     private final List<EventLoopLagProbe> lagProbes = new ArrayList<>();
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private final Counter reloadsOk;
@@ -74,6 +77,7 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
         registry.config().meterFilter(MeterFilter.deny(id -> id.getName().equals("process.cpu.time")
                 || id.getName().equals("system.cpu.count")));
         this.admission = new AdmissionMeters(registry); // after the filter: meters registered before it escape it
+        this.edge = new EdgeMeters(registry);
         new JvmMemoryMetrics().bindTo(registry);
         gcMetrics.bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
@@ -250,11 +254,47 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
         admission.redisFallback(route, mode);
     }
 
-    /** Whether Redis answers rate-limit decisions now (1) or routes use their fallback (0). */
-    public void bindRedis(dev.rampart.gateway.admission.RedisCells redis) {
+    /** Whether shared state goes to Redis now (1) or routes use their fallback (0). */
+    public void bindRedis(dev.rampart.gateway.state.SharedRedis redis) {
         Gauge.builder("rampart.rate.limit.redis.up", redis, r -> r.up() ? 1 : 0)
                 .description("1 while rate-limit decisions go to Redis, 0 while routes use their fallback")
                 .tag("redis", redis.label()).register(registry);
+        Gauge.builder("rampart.redis.up", redis, r -> r.up() ? 1 : 0)
+                .description("1 while shared state (rate limits, cache, idempotency keys) goes to Redis, 0 while "
+                        + "each falls back")
+                .tag("redis", redis.label()).register(registry);
+    }
+
+    /** The cache's, idempotency store's and pause switch's gauges. */
+    public void bindEdge(dev.rampart.gateway.cache.ResponseCache cache,
+                         dev.rampart.gateway.idempotency.IdempotencyStore idempotency,
+                         dev.rampart.gateway.edge.SideEffectSwitch switches) {
+        edge.bind(cache, idempotency, switches);
+    }
+
+    @Override
+    public void cacheResult(String route, String result) {
+        edge.cacheResult(route, result);
+    }
+
+    @Override
+    public void cacheCoalesced(String route) {
+        edge.cacheCoalesced(route);
+    }
+
+    @Override
+    public void cacheStored(String route, long bytes) {
+        edge.cacheStored(route, bytes);
+    }
+
+    @Override
+    public void idempotency(String route, String outcome) {
+        edge.idempotency(route, outcome);
+    }
+
+    @Override
+    public void paused(String route) {
+        edge.paused(route);
     }
 
     /** Everything in the Prometheus text format; takes a while with many routes, so call it off the event loop. */

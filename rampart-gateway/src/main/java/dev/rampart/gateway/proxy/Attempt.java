@@ -33,6 +33,8 @@ final class Attempt {
     long responseHeadNanos = -1;
     long endNanos = -1;
     boolean freshConnection;
+    /** The whole request has been handed to the upstream connection. */
+    boolean sent;
     /** The error the attempt failed with before any answer, or null. */
     ErrorCode error;
     /** The body received so far has been written to this attempt; later chunks follow as they come. */

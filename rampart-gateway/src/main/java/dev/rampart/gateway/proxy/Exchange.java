@@ -8,12 +8,19 @@ import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.admission.Clients;
+import dev.rampart.core.cache.CachePolicy;
+import dev.rampart.core.idempotency.IdempotencyKeys;
+import dev.rampart.gateway.cache.CacheKey;
+import dev.rampart.gateway.edge.SideEffectSwitch;
+import dev.rampart.gateway.edge.StoredResponse;
+import dev.rampart.gateway.idempotency.IdempotencyStore;
 import dev.rampart.gateway.admission.RouteAdmission;
 import dev.rampart.gateway.resilience.Fallback;
 import dev.rampart.gateway.resilience.FaultInjector;
 import dev.rampart.gateway.resilience.LoadShedder;
 import dev.rampart.gateway.resilience.RetryPolicy;
 import dev.rampart.core.config.Endpoint;
+import dev.rampart.core.config.IdempotencyConfig;
 import dev.rampart.core.resilience.RetryAfter;
 import com.netflix.concurrency.limits.Limiter;
 import dev.rampart.gateway.tracing.HttpAttributes;
@@ -48,7 +55,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -64,9 +76,17 @@ final class Exchange {
     private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "x-request-id", "x-forwarded-proto",
             "x-forwarded-host", "x-forwarded-for");
     private static final Set<String> NOT_RETURNED = Set.of("x-request-id");
+    /** A cache fetch wants the whole response, whatever copy the client holds: its own conditionals stay here. */
+    private static final Set<String> NOT_FORWARDED_WHEN_CACHING = Set.of("host", "expect", "x-request-id",
+            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-for", "if-none-match", "if-modified-since",
+            "if-match", "if-unmodified-since", "if-range");
     /** Headers by which an upstream says it is overloaded: such an answer is never retried. */
     private static final String[] OVERLOAD_HEADERS = {"x-rampart-overloaded", "x-envoy-overloaded"};
     private static final String FAULT_HEADER = "x-rampart-fault";
+    private static final String CACHE_HEADER = "x-cache";
+    /** Headers a 304 answer carries from the stored response (RFC 9110 §15.4.5). */
+    private static final String[] NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "date", "etag",
+            "expires", "vary", "last-modified"};
 
     private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD }
 
@@ -79,6 +99,7 @@ final class Exchange {
     private final ExchangeListener listener;
     private final ResilienceListener resilience;
     private final Tracing tracing;
+    private final EdgeServices edge;
     private final Span serverSpan;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
@@ -115,6 +136,29 @@ final class Exchange {
     private boolean downloadWaitingOnClient;
     private boolean finished;
 
+    // the edge: cache and idempotency keys
+    /** Set when this request may be answered from the cache or fill it. */
+    private CacheKey cacheKey;
+    /** A stored response past its freshness: revalidated upstream, and served if the upstream fails in time. */
+    private StoredResponse staleCopy;
+    /** Requests waiting on this one's answer for the same key: they are told once it is stored, or not. */
+    private boolean cacheFill;
+    private String cacheStatus;
+    private CachePolicy.Decision storeDecision;
+    private List<String> responseVary;
+    /** The response's end-to-end headers as they are to be stored; null when nothing is stored. */
+    private List<Map.Entry<String, String>> headersToStore;
+    /** The response body teed for the cache and the idempotency record; null when not recording. */
+    private Buffer recorded;
+    private long recordLimit;
+    private boolean bodyBuffered;
+    private IdempotencyStore.Claim.Claimed idempotencyClaim;
+    private String idempotencyFingerprint;
+    private String idempotencyOutcome;
+    /** An attempt left running after the exchange ended, for its answer to complete an idempotency record. */
+    private Attempt detached;
+    private ScheduledFuture<?> detachTimer;
+
     private EventLoop eventLoop;
     private Phase phase = Phase.CONNECT;
     private long phaseTimeoutNanos;
@@ -124,8 +168,9 @@ final class Exchange {
     private ScheduledFuture<?> waitTimer; // a backoff, a hedge delay or an injected delay
 
     Exchange(HttpServerRequest request, RouteTable table, ExchangeListener listener, ResilienceListener resilience,
-             Tracing tracing) {
+             Tracing tracing, EdgeServices edge) {
         this.request = request;
+        this.edge = edge;
         this.response = request.response();
         this.table = table;
         this.listener = listener;
@@ -214,9 +259,19 @@ final class Exchange {
     }
 
     private void afterAdmission() {
+        if (route.sideEffects) {
+            SideEffectSwitch.Pause pause = edge.switches().pausedFor(route.id());
+            if (pause != null) {
+                edge.listener().paused(route.id());
+                response.headers().set("retry-after", Long.toString(pause.retryAfterSeconds()));
+                error = ErrorCode.PAUSED;
+                sendError(ErrorCode.PAUSED, ErrorCode.PAUSED.status(), !requestEnded, true);
+                return;
+            }
+        }
         FaultInjector.Fault fault = route.faults == null ? null : route.faults.decide(request);
         if (fault == null) {
-            admit();
+            beforeUpstream();
             return;
         }
         faultInjected = fault.abort() ? (fault.reset() ? "reset" : "abort") : "delay";
@@ -239,7 +294,7 @@ final class Exchange {
             return;
         }
         if (!fault.abort()) {
-            admit();
+            beforeUpstream();
             return;
         }
         if (fault.reset()) {
@@ -272,7 +327,7 @@ final class Exchange {
         }
         boolean hasBody = RequestChecks.hasBody(request);
         repeatable = (route.retries.attempts() > 1 || route.hedge != null) && RetryPolicy.repeatable(request);
-        if (repeatable && hasBody) {
+        if (repeatable && hasBody && !bodyBuffered) {
             long declared = RequestChecks.contentLength(request);
             if (declared > route.retries.maxBufferedBody()) {
                 repeatable = false; // too large to keep for a second send
@@ -293,6 +348,497 @@ final class Exchange {
         response.headers().set("retry-after", "1");
         error = ErrorCode.LOAD_SHED;
         sendError(ErrorCode.LOAD_SHED, ErrorCode.LOAD_SHED.status(), !requestEnded, true);
+    }
+
+    // ---- the edge: cache lookup, idempotency keys ----------------------------------------------------------------
+
+    private void beforeUpstream() {
+        HttpMethod method = request.method();
+        if (route.cache != null && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
+            lookUpCache();
+        } else if (route.idempotency != null && route.idempotency.methods().contains(method.name())) {
+            checkIdempotencyKey();
+        } else {
+            admit();
+        }
+    }
+
+    private void lookUpCache() {
+        cacheKey = new CacheKey(route.id(), path, CachePolicy.normalizeQuery(request.query()), host(), cacheExtras());
+        edge.cache().lookup(cacheKey, route.cache.store(), request::getHeader)
+                .onComplete(ar -> onCacheLookup(ar.result(), true));
+    }
+
+    private String host() {
+        String host = request.authority() != null ? request.authority().toString() : request.getHeader("host");
+        return host == null ? "" : host.toLowerCase(Locale.ROOT);
+    }
+
+    /** The route's own key parts: header values and the client. */
+    private String cacheExtras() {
+        if (route.cache.keyHeaders().isEmpty() && !route.cache.keyClient()) {
+            return "";
+        }
+        StringBuilder extras = new StringBuilder();
+        for (String name : route.cache.keyHeaders()) {
+            String value = request.getHeader(name);
+            extras.append('\u0001').append(name).append('=').append(value == null ? "" : value.trim());
+        }
+        if (route.cache.keyClient()) {
+            String client = admission == null ? null : admission.client();
+            extras.append("\u0001client=").append(client == null ? "" : client);
+        }
+        return extras.toString();
+    }
+
+    /** @param mayWait whether a miss may wait for another request's fetch of the same key */
+    private void onCacheLookup(StoredResponse stored, boolean mayWait) {
+        if (finished) {
+            return;
+        }
+        long now = System.currentTimeMillis();
+        if (stored != null) {
+            if (stored.fresh(now)) {
+                serveStored(stored, "HIT", null);
+                return;
+            }
+            if (stored.staleForSeconds(now) < stored.staleWhileRevalidate()) {
+                serveStored(stored, "STALE", null);
+                CacheRefresh.start(edge, route, cacheKey, stored, request, upstreamPathAndQuery(), requestId);
+                return;
+            }
+            staleCopy = stored;
+        }
+        if (!mayWait || request.method() != HttpMethod.GET) {
+            admit();
+            return;
+        }
+        CompletableFuture<StoredResponse> running = edge.cache().joinFill(cacheKey.primary());
+        if (running == null) {
+            cacheFill = true;
+            admit();
+            return;
+        }
+        edge.listener().cacheCoalesced(route.id());
+        ContextInternal context = ContextInternal.current();
+        // the total deadline still runs: a fetch that never ends fails the waiters with a 504, not forever
+        running.whenComplete((filled, failure) -> context.runOnContext(v -> {
+            if (finished) {
+                return;
+            }
+            if (filled == null) {
+                admit(); // nothing was stored: this one goes upstream itself
+            } else {
+                // the stored variant may not be this request's (Vary): look again
+                edge.cache().lookup(cacheKey, route.cache.store(), request::getHeader)
+                        .onComplete(ar -> onCacheLookup(ar.result(), false));
+            }
+        }));
+    }
+
+    /** The path and query the upstream gets for this request. */
+    private String upstreamPathAndQuery() {
+        String query = request.query();
+        String upstreamPath = route.upstreamPath(path);
+        return query == null ? upstreamPath : upstreamPath + '?' + query;
+    }
+
+    /**
+     * Answers from a stored response: the cache's (with {@code Age} and {@code X-Cache}) or an idempotency record's
+     * (with {@code extraHeader}). A cache answer honours the client's own conditional request with a 304.
+     */
+    private void serveStored(StoredResponse stored, String cacheResult, String extraHeader) {
+        if (cacheResult != null) {
+            cacheStatus = cacheResult;
+            edge.listener().cacheResult(route.id(), cacheResult.toLowerCase(Locale.ROOT));
+        }
+        boolean notModified = cacheResult != null && clientHasCurrentCopy(stored);
+        int status = notModified ? 304 : stored.status();
+        responseStarted = true;
+        sentStatus = status;
+        response.setStatusCode(status);
+        MultiMap headers = response.headers();
+        headers.clear();
+        if (notModified) {
+            for (String name : NOT_MODIFIED_HEADERS) {
+                for (String value : stored.headerValues(name)) {
+                    headers.add(name, value);
+                }
+            }
+        } else {
+            for (Map.Entry<String, String> header : stored.headers()) {
+                headers.add(header.getKey(), header.getValue());
+            }
+        }
+        headers.set("x-request-id", requestId);
+        if (cacheResult != null) {
+            headers.set("age", Long.toString(stored.ageSeconds(System.currentTimeMillis())));
+            headers.set(CACHE_HEADER, cacheResult);
+        }
+        if (extraHeader != null) {
+            headers.set(extraHeader, "true");
+        }
+        if (admission != null && admission.policyHeader() != null && route.admission.rateLimitHeadersOnSuccess()) {
+            headers.set("ratelimit-policy", admission.policyHeader());
+            headers.set("ratelimit", admission.rateLimitHeader());
+        }
+        boolean close = !requestEnded;
+        if (close) {
+            headers.set("connection", "close");
+        }
+        if (!bodyAllowed(status)) {
+            if (status != 304 && status != 204) {
+                headers.set("content-length", Integer.toString(stored.body().length())); // HEAD: the GET's length
+            }
+            endWith(Buffer.buffer(), close);
+        } else {
+            endWith(stored.body(), close);
+        }
+    }
+
+    private boolean clientHasCurrentCopy(StoredResponse stored) {
+        String ifNoneMatch = request.getHeader("if-none-match");
+        if (ifNoneMatch != null) {
+            return CachePolicy.noneMatch(ifNoneMatch, stored.header("etag"));
+        }
+        return CachePolicy.notModifiedSince(request.getHeader("if-modified-since"), stored.header("last-modified"));
+    }
+
+    /** Whether the stale copy may stand in for what the upstream failed to give (RFC 5861 stale-if-error). */
+    private boolean staleCopyCovers(ErrorCode code, int status) {
+        return staleCopy != null && staleCopy.staleForSeconds(System.currentTimeMillis()) < staleCopy.staleIfError()
+                && fallbackCovers(code, status);
+    }
+
+    /** The upstream's answer head, before it is sent: decide what of it is stored (cache, idempotency record). */
+    private void prepareRecording(HttpClientResponse upstream, int status, MultiMap sentHeaders) {
+        long limit = -1;
+        if (cacheKey != null) {
+            storeDecision = request.method() == HttpMethod.GET
+                    ? route.cachePolicy.decide(status, name -> upstream.headers().getAll(name),
+                            request.headers().contains("authorization"), System.currentTimeMillis())
+                    : null;
+            long declared = contentLength(upstream);
+            if (storeDecision != null && storeDecision.stored() && declared <= route.cache.maxObjectSize()) {
+                limit = route.cache.maxObjectSize();
+                responseVary = CachePolicy.varyNames(upstream.headers().getAll("vary"));
+            } else {
+                storeDecision = null;
+                releaseWaiters(null); // nothing will be stored: those waiting go upstream at once
+            }
+            cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
+            edge.listener().cacheResult(route.id(), cacheStatus.toLowerCase(Locale.ROOT));
+            sentHeaders.set(CACHE_HEADER, cacheStatus);
+        }
+        if (idempotencyClaim != null) {
+            limit = Math.max(limit, route.idempotency.maxResponseSize());
+        }
+        if (limit >= 0) {
+            recordLimit = limit;
+            recorded = Buffer.buffer();
+            headersToStore = CacheRefresh.storableHeaders(sentHeaders);
+        }
+    }
+
+    private static long contentLength(HttpClientResponse upstream) {
+        String length = upstream.getHeader("content-length");
+        try {
+            return length == null ? 0 : Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return Long.MAX_VALUE;
+        }
+    }
+
+    private void record(Buffer chunk) {
+        if (recorded == null) {
+            return;
+        }
+        if (recorded.length() + chunk.length() > recordLimit) {
+            recorded = null; // too large for every store that wanted it
+            releaseWaiters(null);
+        } else {
+            recorded.appendBuffer(chunk);
+        }
+    }
+
+    /** The whole upstream answer has been sent: store it where it is wanted. */
+    private void storeRecorded(int status) {
+        long now = System.currentTimeMillis();
+        Buffer body = recorded;
+        if (storeDecision != null) {
+            if (body != null && body.length() <= route.cache.maxObjectSize()) {
+                CachePolicy.Decision d = storeDecision;
+                StoredResponse entry = new StoredResponse(status, headersToStore, body, now,
+                        Math.max(0, d.freshSeconds() - d.ageAtArrivalSeconds()), d.staleWhileRevalidate(),
+                        d.staleIfError(), d.ageAtArrivalSeconds());
+                edge.cache().store(cacheKey, route.cache.store(), responseVary, request::getHeader, entry);
+                edge.listener().cacheStored(route.id(), body.length());
+                releaseWaiters(entry);
+            }
+            storeDecision = null;
+        }
+        if (idempotencyClaim != null) {
+            completeIdempotency(status, headersToStore,
+                    body != null && body.length() <= route.idempotency.maxResponseSize() ? body : null);
+        }
+        recorded = null;
+    }
+
+    /** Tells the requests waiting on this one's fetch what it stored (null: nothing; they go upstream). */
+    private void releaseWaiters(StoredResponse stored) {
+        if (cacheFill) {
+            cacheFill = false;
+            edge.cache().fillDone(cacheKey.primary(), stored);
+        }
+    }
+
+    /** A 304 to the revalidation of the stale copy: it is fresh again, with the headers the 304 updates. */
+    private void onRevalidated(Attempt attempt, HttpClientResponse upstream) {
+        endAttempt(attempt, "response");
+        StoredResponse refreshed = CacheRefresh.revalidated(staleCopy, upstream.headers(), route,
+                request.headers().contains("authorization"), System.currentTimeMillis());
+        if (refreshed != null) {
+            edge.cache().store(cacheKey, route.cache.store(), CachePolicy.varyNames(refreshed.headerValues("vary")),
+                    request::getHeader, refreshed);
+        }
+        releaseWaiters(refreshed);
+        serveStored(refreshed != null ? refreshed : staleCopy.refreshed(staleCopy.headers(),
+                System.currentTimeMillis(), 0, 0, 0), "REVALIDATED", null);
+    }
+
+    /** Rule 17: a request with an Idempotency-Key goes upstream once; repeats get the first one's answer. */
+    private void checkIdempotencyKey() {
+        String header = request.getHeader(IdempotencyConfig.HEADER);
+        if (header == null) {
+            if (route.idempotency.required()) {
+                idempotencyOutcome = "missing";
+                edge.listener().idempotency(route.id(), idempotencyOutcome);
+                refuse(ErrorCode.IDEMPOTENCY_KEY_MISSING, null);
+            } else {
+                admit();
+            }
+            return;
+        }
+        String key = IdempotencyKeys.parse(header);
+        if (key == null) {
+            idempotencyOutcome = "invalid";
+            edge.listener().idempotency(route.id(), idempotencyOutcome);
+            refuse(ErrorCode.IDEMPOTENCY_KEY_INVALID, null);
+            return;
+        }
+        String client = admission == null ? null : admission.client();
+        IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint(request.method().name(), path,
+                request.query(), client);
+        readWholeBody(fingerprint, () -> {
+            idempotencyFingerprint = fingerprint.finish();
+            String scoped = (client == null ? "-" : client) + ' ' + key;
+            edge.idempotency().claim(scoped, idempotencyFingerprint, route.idempotency.lockTimeout())
+                    .onComplete(ar -> onIdempotencyClaim(ar.result()));
+        });
+    }
+
+    /** Reads the request body before anything goes upstream (its hash is part of the fingerprint), bounded. */
+    private void readWholeBody(IdempotencyKeys.Fingerprint fingerprint, Runnable then) {
+        bodyBuffered = true;
+        bodyHandlersSet = true;
+        bodyCopy = Buffer.buffer();
+        if (requestEnded) {
+            then.run();
+            return;
+        }
+        enterPhase(Phase.UPLOAD, route.idleTimeoutMillis);
+        request.handler(chunk -> {
+            if (finished) {
+                return;
+            }
+            bytesIn += chunk.length();
+            if (bytesIn > route.maxBodySize) {
+                fail(ErrorCode.BODY_TOO_LARGE, null);
+                return;
+            }
+            lastActivityNanos = System.nanoTime();
+            byte[] bytes = chunk.getBytes();
+            fingerprint.body(bytes, 0, bytes.length);
+            bodyCopy.appendBuffer(chunk);
+        });
+        whenRequestEnds(() -> {
+            requestEnded = true;
+            if (!finished) {
+                cancelPhaseTimer();
+                then.run();
+            }
+        });
+        request.resume();
+    }
+
+    private void onIdempotencyClaim(IdempotencyStore.Claim claim) {
+        if (finished) {
+            if (claim instanceof IdempotencyStore.Claim.Claimed claimed) {
+                edge.idempotency().release(claimed); // the client left while the store was deciding
+            }
+            return;
+        }
+        if (claim instanceof IdempotencyStore.Claim.Claimed claimed) {
+            idempotencyClaim = claimed;
+            admit();
+        } else if (claim instanceof IdempotencyStore.Claim.InFlight inFlight) {
+            idempotencyRefused(inFlight.sameRequest() ? "in_flight" : "reused",
+                    inFlight.sameRequest() ? ErrorCode.IDEMPOTENCY_KEY_IN_USE : ErrorCode.IDEMPOTENCY_KEY_REUSED);
+        } else if (claim instanceof IdempotencyStore.Claim.Done done) {
+            if (!done.sameRequest()) {
+                idempotencyRefused("reused", ErrorCode.IDEMPOTENCY_KEY_REUSED);
+            } else if (done.response() == null) {
+                idempotencyRefused("in_flight", ErrorCode.IDEMPOTENCY_RESPONSE_UNAVAILABLE);
+            } else {
+                idempotencyOutcome = "replayed";
+                edge.listener().idempotency(route.id(), idempotencyOutcome);
+                serveStored(done.response(), null, "idempotent-replayed");
+            }
+        }
+    }
+
+    private void idempotencyRefused(String outcome, ErrorCode code) {
+        idempotencyOutcome = outcome;
+        edge.listener().idempotency(route.id(), outcome);
+        if (code == ErrorCode.IDEMPOTENCY_KEY_IN_USE) {
+            response.headers().set("retry-after", "1");
+        }
+        refuse(code, null);
+    }
+
+    /** The claimed key's request has its answer: kept for repeats (null body: too large to keep). */
+    private void completeIdempotency(int status, List<Map.Entry<String, String>> headers, Buffer body) {
+        IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
+        idempotencyClaim = null;
+        StoredResponse stored = body == null ? null
+                : new StoredResponse(status, headers, body, System.currentTimeMillis(), 0, 0, 0, 0);
+        edge.idempotency().complete(claim, idempotencyFingerprint, stored, route.idempotency.retention());
+        idempotencyOutcome = stored == null ? "stored_without_body" : "stored";
+        edge.listener().idempotency(route.id(), idempotencyOutcome);
+    }
+
+    /**
+     * The exchange is over without a stored answer for its key. If an attempt has the whole request and no answer
+     * yet, the upstream may be acting on it: the attempt keeps running detached and its answer completes the record
+     * (a retry meanwhile gets 409). Otherwise the upstream never had the request and the key is free again.
+     */
+    private void settleIdempotency() {
+        if (idempotencyClaim == null) {
+            return;
+        }
+        Attempt waiting = null;
+        for (Attempt attempt : new Attempt[]{current, hedge, reported}) {
+            if (attempt != null && attempt.sent && attempt.responseHeadNanos < 0 && attempt.request != null
+                    && attempt.error != ErrorCode.UPSTREAM_RESET) {
+                waiting = attempt;
+                break;
+            }
+        }
+        if (waiting == null || upstreamStatus > 0) {
+            idempotencyOutcome = "released";
+            edge.listener().idempotency(route.id(), idempotencyOutcome);
+            edge.idempotency().release(idempotencyClaim);
+            idempotencyClaim = null;
+            return;
+        }
+        detached = waiting;
+        idempotencyOutcome = "detached";
+        edge.listener().idempotency(route.id(), idempotencyOutcome);
+        Attempt attempt = waiting;
+        IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
+        detachTimer = eventLoop.schedule(() -> {
+            detachTimer = null;
+            if (detached == attempt) {
+                detached = null;
+                edge.listener().idempotency(route.id(), "unknown");
+                log.atWarn().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
+                        .log("no answer for a request with an idempotency key: the key stays taken until its lock "
+                                + "times out, since the upstream may have acted on it");
+                if (attempt.request != null) {
+                    attempt.request.reset();
+                }
+            }
+        }, route.idempotency.lockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        if (attempt.request != null) {
+            attempt.request.exceptionHandler(cause -> onDetachedFailure(attempt, claim));
+        }
+    }
+
+    private void onDetachedResponse(Attempt attempt, HttpClientResponse upstream) {
+        IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
+        int status = upstream.statusCode();
+        List<Map.Entry<String, String>> headers = CacheRefresh.storableHeaders(upstream.headers());
+        boolean mask = status >= 500 && route.config().maskUpstreamErrors();
+        Buffer body = Buffer.buffer();
+        long limit = route.idempotency.maxResponseSize();
+        upstream.exceptionHandler(cause -> onDetachedFailure(attempt, claim));
+        upstream.handler(chunk -> {
+            if (body.length() + chunk.length() <= limit + 1) {
+                body.appendBuffer(chunk);
+            }
+        });
+        upstream.endHandler(v -> {
+            if (detached != attempt) {
+                return;
+            }
+            detached = null;
+            cancelDetachTimer();
+            StoredResponse stored;
+            if (mask) {
+                Buffer masked = ErrorResponses.buffer(ErrorCode.UPSTREAM_ERROR, requestId, traceId());
+                stored = new StoredResponse(status, List.of(Map.entry("content-type", "application/json")), masked,
+                        System.currentTimeMillis(), 0, 0, 0, 0);
+            } else {
+                stored = body.length() > limit ? null : new StoredResponse(status, headers, body,
+                        System.currentTimeMillis(), 0, 0, 0, 0);
+            }
+            edge.idempotency().complete(claim, idempotencyFingerprint, stored, route.idempotency.retention());
+            edge.listener().idempotency(route.id(), "stored");
+            log.atInfo().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
+                    .addKeyValue("upstream_status", status)
+                    .log("answer to a request whose client had gone stored for its idempotency key");
+        });
+    }
+
+    private void cancelDetachTimer() {
+        if (detachTimer != null) {
+            detachTimer.cancel(false);
+            detachTimer = null;
+        }
+    }
+
+    /**
+     * A write succeeded: what the cache holds for its path is out of date (RFC 9111 §4.4), and so are the paths the
+     * route names in {@code cache-purge}.
+     */
+    private void purgeAfterWrite() {
+        List<String> caching = table.cachingRoutes();
+        if (caching.isEmpty()) {
+            return;
+        }
+        edge.cache().purgePath(caching, path);
+        for (String purge : route.config().cachePurge()) {
+            if (purge.endsWith("*")) {
+                edge.cache().purgePrefix(null, purge.substring(0, purge.length() - 1));
+            } else {
+                edge.cache().purgePath(caching, purge);
+            }
+        }
+    }
+
+    private void onDetachedFailure(Attempt attempt, IdempotencyStore.Claim.Claimed claim) {
+        if (detached != attempt) {
+            return;
+        }
+        detached = null;
+        cancelDetachTimer();
+        if (attempt.responseHeadNanos < 0 && attempt.response == null) {
+            // reset before any byte of an answer: taken as never processed, as for any failure before a response
+            edge.idempotency().release(claim);
+            edge.listener().idempotency(route.id(), "released");
+        } else {
+            edge.listener().idempotency(route.id(), "unknown");
+        }
     }
 
     // ---- attempts ------------------------------------------------------------------------------------------------
@@ -345,7 +891,17 @@ final class Exchange {
         String query = request.query();
         String upstreamPath = route.upstreamPath(path);
         MultiMap headers = HttpHeaders.headers();
-        HopByHopHeaders.copy(request.headers(), headers, NOT_FORWARDED);
+        HopByHopHeaders.copy(request.headers(), headers, cacheKey == null ? NOT_FORWARDED : NOT_FORWARDED_WHEN_CACHING);
+        if (staleCopy != null) {
+            // revalidate the stored copy: a 304 makes it fresh again without a body
+            String etag = staleCopy.header("etag");
+            String lastModified = staleCopy.header("last-modified");
+            if (etag != null) {
+                headers.set("if-none-match", etag);
+            } else if (lastModified != null) {
+                headers.set("if-modified-since", lastModified);
+            }
+        }
         String clientIp = clientIp();
         String priorFor = Clients.forwardedFor(request);
         headers.set("x-forwarded-for", priorFor == null ? clientIp : priorFor + ", " + clientIp);
@@ -415,6 +971,7 @@ final class Exchange {
 
     /** The whole request is with the upstream: wait for its answer, and perhaps hedge. */
     private void attemptSent(Attempt attempt) {
+        attempt.sent = true;
         if (attempt != current || responseStarted) {
             return;
         }
@@ -511,6 +1068,10 @@ final class Exchange {
     }
 
     private void onUpstreamResponse(Attempt attempt, HttpClientResponse upstream) {
+        if (attempt == detached) {
+            onDetachedResponse(attempt, upstream);
+            return;
+        }
         if (finished || attempt.done) {
             upstream.exceptionHandler(ignored -> { });
             upstream.request().reset();
@@ -540,6 +1101,17 @@ final class Exchange {
         }
         win(attempt);
         upstreamStatus = status;
+        if (status == 304 && staleCopy != null) {
+            onRevalidated(attempt, upstream);
+            return;
+        }
+        if (status >= 500 && status <= 504 && staleCopy != null
+                && staleCopy.staleForSeconds(System.currentTimeMillis()) < staleCopy.staleIfError()) {
+            endAttempt(attempt, "response");
+            reset(attempt);
+            serveStored(staleCopy, "STALE", null);
+            return;
+        }
         if (status >= 500 && route.fallback != null && gatewayFailure) {
             fallbackReason = ErrorCode.UPSTREAM_ERROR.code();
             endAttempt(attempt, "response");
@@ -578,6 +1150,9 @@ final class Exchange {
             } else {
                 response.setChunked(true);
             }
+        }
+        if (cacheKey != null || idempotencyClaim != null) {
+            prepareRecording(upstream, status, headers);
         }
         enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
         upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
@@ -741,6 +1316,10 @@ final class Exchange {
     }
 
     private void onAttemptFailure(Attempt attempt, Throwable cause) {
+        if (attempt == detached) {
+            onDetachedFailure(attempt, idempotencyClaim);
+            return;
+        }
         if (finished || attempt.done) {
             return;
         }
@@ -889,6 +1468,9 @@ final class Exchange {
         }
         bytesOut += chunk.length();
         lastActivityNanos = System.nanoTime();
+        if (recorded != null) {
+            record(chunk);
+        }
         response.write(chunk);
         if (response.writeQueueFull()) {
             attempt.response.pause();
@@ -908,6 +1490,9 @@ final class Exchange {
             return;
         }
         attempt.endNanos = System.nanoTime();
+        if (recorded != null) {
+            storeRecorded(upstreamStatus);
+        }
         Future<Void> written = response.end();
         boolean closeAfter = !requestEnded || "close".equals(response.headers().get("connection"));
         finish();
@@ -1047,7 +1632,7 @@ final class Exchange {
                     !requestEnded, sent == ErrorCode.CIRCUIT_OPEN || sent == ErrorCode.LOAD_SHED);
         }
         for (Attempt attempt : inFlight) {
-            if (attempt != null) {
+            if (attempt != null && attempt != detached) {
                 reset(attempt); // after finish(), so the failure this causes is not mistaken for another one
             }
         }
@@ -1076,6 +1661,15 @@ final class Exchange {
     }
 
     private void sendError(ErrorCode code, int status, boolean close, boolean keepHeadersSet) {
+        if (staleCopyCovers(code, status)) {
+            serveStored(staleCopy, "STALE", null);
+            return;
+        }
+        if (idempotencyClaim != null && upstreamStatus >= 500) {
+            // the upstream answered, with an error: that answer (masked) is what a repeat gets
+            completeIdempotency(status, List.of(Map.entry("content-type", "application/json")),
+                    ErrorResponses.buffer(code, requestId, traceId()));
+        }
         if (route != null && route.fallback != null && fallbackCovers(code, status)) {
             fallbackReason = code.code();
             sendFallback(close);
@@ -1142,7 +1736,7 @@ final class Exchange {
         Attempt[] inFlight = {current, hedge};
         finish();
         for (Attempt attempt : inFlight) {
-            if (attempt != null) {
+            if (attempt != null && attempt != detached) {
                 reset(attempt);
             }
         }
@@ -1162,6 +1756,12 @@ final class Exchange {
         // the status the client got: what Rampart sent itself, else the upstream's (499 when the client left first)
         int status = sentStatus > 0 ? sentStatus
                 : error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
+        if (cacheKey != null) {
+            releaseWaiters(null);
+        }
+        if (status >= 200 && status < 400 && route != null && !RequestChecks.isSafe(request.method())) {
+            purgeAfterWrite();
+        }
         for (Attempt attempt : new Attempt[]{current, hedge}) {
             if (attempt != null && !attempt.done) {
                 boolean answered = attempt.responseHeadNanos >= 0;
@@ -1171,6 +1771,7 @@ final class Exchange {
                 endAttempt(attempt, answered ? "response" : "cancelled");
             }
         }
+        settleIdempotency();
         completePermits(status);
         if (admission != null) {
             route.admission.release(admission);

@@ -17,12 +17,15 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
     private final Tracing tracing;
     private final ResilienceListener resilience;
 
+    private final EdgeServices edge;
+
     public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener, Tracing tracing) {
-        this(currentTable, listener, ResilienceListener.NONE, tracing);
+        this(currentTable, listener, ResilienceListener.NONE, tracing, EdgeServices.local());
     }
 
     public ProxyHandler(Supplier<RouteTable> currentTable, ExchangeListener listener, ResilienceListener resilience,
-                        Tracing tracing) {
+                        Tracing tracing, EdgeServices edge) {
+        this.edge = edge;
         this.tracing = tracing;
         this.resilience = resilience;
         this.currentTable = currentTable;
@@ -31,7 +34,7 @@ public final class ProxyHandler implements Handler<HttpServerRequest> {
 
     @Override
     public void handle(HttpServerRequest request) {
-        Exchange exchange = new Exchange(request, currentTable.get(), listener, resilience, tracing);
+        Exchange exchange = new Exchange(request, currentTable.get(), listener, resilience, tracing, edge);
         try {
             exchange.start();
         } catch (RuntimeException e) {

@@ -51,6 +51,12 @@ final class RequestChecks {
         }
     }
 
+    /** Safe methods (RFC 9110 §9.2.1) change nothing: they never invalidate cached responses. */
+    static boolean isSafe(io.vertx.core.http.HttpMethod method) {
+        return method == io.vertx.core.http.HttpMethod.GET || method == io.vertx.core.http.HttpMethod.HEAD
+                || method == io.vertx.core.http.HttpMethod.OPTIONS || method == io.vertx.core.http.HttpMethod.TRACE;
+    }
+
     static boolean isChunked(HttpServerRequest request) {
         return request.headers().contains("transfer-encoding");
     }

@@ -1,5 +1,8 @@
 package dev.rampart.gateway.routing;
 
+import dev.rampart.core.cache.CachePolicy;
+import dev.rampart.core.config.CacheConfig;
+import dev.rampart.core.config.IdempotencyConfig;
 import dev.rampart.core.config.PathRewrite;
 import dev.rampart.core.config.RouteConfig;
 import dev.rampart.core.config.RouteMatch;
@@ -38,6 +41,14 @@ public final class CompiledRoute {
     public final boolean critical;
     /** Null when the route has nothing to check about its callers. */
     public final RouteAdmission admission;
+    /** Whether an operator may pause the route (rule 16). */
+    public final boolean sideEffects;
+    /** Null when the route caches nothing. */
+    public final CacheConfig cache;
+    /** Null when the route caches nothing. */
+    public final CachePolicy cachePolicy;
+    /** Null when the route takes no idempotency keys. */
+    public final IdempotencyConfig idempotency;
 
     CompiledRoute(RouteConfig config, UpstreamCluster upstream, UpstreamCluster backup, RouteAdmission admission) {
         this.config = config;
@@ -52,6 +63,11 @@ public final class CompiledRoute {
         this.faults = config.fault() == null ? null : new FaultInjector(config.fault());
         this.critical = config.critical();
         this.admission = admission;
+        this.sideEffects = config.sideEffects();
+        this.cache = config.cache();
+        this.cachePolicy = cache == null ? null
+                : new CachePolicy(cache.ttl(), cache.staleWhileRevalidate(), cache.staleIfError());
+        this.idempotency = config.idempotency();
         this.rewrite = config.rewrite();
         this.connectTimeoutMillis = config.timeouts().connect().toMillis();
         this.firstByteTimeoutMillis = config.timeouts().firstByte().toMillis();

@@ -25,12 +25,35 @@ public final class RouteTable {
     private final RampartConfig config;
     private final CompiledRoute[] routes;
     private final Map<String, UpstreamCluster> clusters;
+    private final List<String> cachingRoutes;
 
     private RouteTable(long version, RampartConfig config, CompiledRoute[] routes, Map<String, UpstreamCluster> clusters) {
         this.version = version;
         this.config = config;
         this.routes = routes;
         this.clusters = clusters;
+        List<String> caching = new ArrayList<>();
+        for (CompiledRoute route : routes) {
+            if (route.cache != null) {
+                caching.add(route.id());
+            }
+        }
+        this.cachingRoutes = List.copyOf(caching);
+    }
+
+    /** The ids of the routes that cache responses: a successful write purges its path in each. */
+    public List<String> cachingRoutes() {
+        return cachingRoutes;
+    }
+
+    /** The route with this id, or null. */
+    public CompiledRoute route(String id) {
+        for (CompiledRoute route : routes) {
+            if (route.id().equals(id)) {
+                return route;
+            }
+        }
+        return null;
     }
 
     /**
