@@ -69,11 +69,12 @@ final class DemoCommand implements Callable<Integer> {
         String admin = "http://127.0.0.1:" + gateway.adminPort();
         System.err.println();
         System.err.println("Rampart demo is up. Try:");
-        System.err.println("  curl " + base + "/v1/prices/42");
+        System.err.println("  curl -i " + base + "/v1/prices/42                 # twice: the second says X-Cache: HIT");
         System.err.println("  curl " + base + "/v1/inventory/42");
         System.err.println("  curl '" + base + "/v1/offers?sku=42'");
         System.err.println("  curl " + base + "/v1/tax/DE");
-        System.err.println("  curl -X POST -H 'content-type: application/json' -d '{\"amount_cents\":1999}' " + base + "/v1/payments");
+        System.err.println("  curl -i -X POST -H 'Idempotency-Key: order-1001' -H 'content-type: application/json' "
+                + "-d '{\"amount_cents\":1999}' " + base + "/v1/payments   # twice: Idempotent-Replayed: true");
         System.err.println("  curl '" + base + "/v1/prices/42?latency=3s'     # slower than the route's first-byte timeout: 504");
         System.err.println("  curl '" + base + "/v1/prices/42?reset=true'     # the service resets the connection: 502");
         System.err.println("  curl " + base + "/nowhere                       # no route: JSON 404");

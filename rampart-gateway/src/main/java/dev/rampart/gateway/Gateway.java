@@ -7,6 +7,7 @@ import dev.rampart.gateway.admission.AdmissionState;
 import dev.rampart.gateway.admission.RedisCells;
 import dev.rampart.gateway.admin.EdgeAdmin;
 import dev.rampart.gateway.cache.ResponseCache;
+import dev.rampart.gateway.edge.DetachedCalls;
 import dev.rampart.gateway.edge.SideEffectSwitch;
 import dev.rampart.gateway.idempotency.IdempotencyStore;
 import dev.rampart.gateway.observe.EdgeListener;
@@ -84,7 +85,7 @@ public final class Gateway {
         this.redis = config.state().redis() == null ? null : new SharedRedis(vertx, config.state().redis());
         this.admissionState = new AdmissionState(redis == null ? null : new RedisCells(redis));
         this.edge = new EdgeServices(new ResponseCache(ResponseCache.DEFAULT_LOCAL_BYTES, redis),
-                new IdempotencyStore(redis), new SideEffectSwitch(), metrics == null ? EdgeListener.NONE : metrics);
+                new IdempotencyStore(redis), new SideEffectSwitch(), new DetachedCalls(), metrics == null ? EdgeListener.NONE : metrics);
         RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null, admissionState,
                 admissionListener());
         this.table.set(first);
@@ -309,6 +310,8 @@ public final class Gateway {
                 .map(server -> server.shutdown(drainMillis, TimeUnit.MILLISECONDS))
                 .toList();
         return Future.join(closing)
+                // upstream calls whose client left, kept for an idempotency record: their answers are stored first
+                .transform(ar -> edge.detached().idle(vertx, drainMillis))
                 .transform(ar -> {
                     accessLog.flushAll(); // the last requests' lines, before the event loops stop
                     return Future.<Void>succeededFuture();

@@ -83,8 +83,8 @@ public final class CacheControl {
     }
 
     /**
-     * The delta-seconds argument of {@code directive}; -1 when absent or malformed. Values past the range of a
-     * long are capped, as RFC 9111 §1.2.2 asks.
+     * The delta-seconds argument of {@code directive}; -1 when absent or malformed. Larger values are capped at
+     * 2^31 - 1, as RFC 9111 §1.2.2 asks.
      */
     public long seconds(String directive) {
         String argument = directives.get(directive);
@@ -96,7 +96,8 @@ public final class CacheControl {
                 return -1;
             }
         }
-        return argument.length() > 12 ? Integer.MAX_VALUE : Math.min(Long.parseLong(argument), Integer.MAX_VALUE);
+        String digits = argument.replaceFirst("^0+(?=.)", "");
+        return digits.length() > 12 ? Integer.MAX_VALUE : Math.min(Long.parseLong(digits), Integer.MAX_VALUE);
     }
 
     /** Whether there is no directive at all. */

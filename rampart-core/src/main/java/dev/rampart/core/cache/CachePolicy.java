@@ -30,8 +30,8 @@ public final class CachePolicy {
      */
     public CachePolicy(Duration ttl, Duration staleWhileRevalidate, Duration staleIfError) {
         this.ttl = ttl;
-        this.staleWhileRevalidate = staleWhileRevalidate;
-        this.staleIfError = staleIfError;
+        this.staleWhileRevalidate = java.util.Objects.requireNonNull(staleWhileRevalidate, "staleWhileRevalidate");
+        this.staleIfError = java.util.Objects.requireNonNull(staleIfError, "staleIfError");
     }
 
     /**
@@ -59,10 +59,8 @@ public final class CachePolicy {
         if (!headers.apply("set-cookie").isEmpty()) {
             return Decision.notStored("set-cookie"); // one user's session must never reach another
         }
-        for (String vary : headers.apply("vary")) {
-            if (vary.trim().equals("*")) {
-                return Decision.notStored("vary *");
-            }
+        if (varyNames(headers.apply("vary")).contains("*")) {
+            return Decision.notStored("vary *"); // it varies on things outside the request: it never matches
         }
         if (requestHadAuthorization && !cc.has("public") && cc.seconds("s-maxage") < 0
                 && !cc.has("must-revalidate")) {
@@ -78,7 +76,7 @@ public final class CachePolicy {
         long swr = cc.seconds("stale-while-revalidate");
         long sie = cc.seconds("stale-if-error");
         boolean mustRevalidate = cc.has("must-revalidate") || cc.has("proxy-revalidate");
-        long ageSeconds = Math.max(0, firstLong(headers.apply("age")));
+        long ageSeconds = ageSeconds(headers.apply("age"));
         return new Decision(true, null, lifetime, mustRevalidate ? 0 : swr >= 0 ? swr : staleWhileRevalidate.toSeconds(),
                 mustRevalidate ? 0 : sie >= 0 ? sie : staleIfError.toSeconds(), ageSeconds);
     }
@@ -106,15 +104,15 @@ public final class CachePolicy {
         return -1;
     }
 
-    private static long firstLong(List<String> values) {
+    /** An {@code Age}: its first member (RFC 9111 §5.1), capped like any delta-seconds; invalid ones are ignored. */
+    private static long ageSeconds(List<String> values) {
         if (values.isEmpty()) {
             return 0;
         }
-        try {
-            return Long.parseLong(values.get(0).trim());
-        } catch (NumberFormatException e) {
-            return 0;
-        }
+        String first = values.get(0);
+        int comma = first.indexOf(',');
+        CacheControl age = CacheControl.parse("age=" + (comma < 0 ? first : first.substring(0, comma)).trim());
+        return Math.max(0, age.seconds("age"));
     }
 
     /** An HTTP-date in its preferred form (RFC 9110 §5.6.7) in epoch milliseconds; -1 when it does not parse. */
@@ -160,14 +158,15 @@ public final class CachePolicy {
 
     /**
      * The query with its parameters in a stable order, so that {@code ?b=2&a=1} and {@code ?a=1&b=2} share an
-     * entry; empty parameters ({@code &&}) are dropped. Values stay encoded as sent. Null for no query.
+     * entry; empty parameters ({@code &&}) are dropped. Values stay encoded as sent, and repeats of one parameter
+     * keep their order (many upstreams read {@code sort=price&sort=name} as a priority). Empty for no query.
      */
     public static String normalizeQuery(String query) {
         if (query == null || query.isEmpty()) {
             return "";
         }
         String[] parts = query.split("&");
-        java.util.Arrays.sort(parts);
+        java.util.Arrays.sort(parts, java.util.Comparator.comparing(CachePolicy::parameterName)); // stable
         StringBuilder out = new StringBuilder(query.length());
         for (String part : parts) {
             if (!part.isEmpty()) {
@@ -175,6 +174,11 @@ public final class CachePolicy {
             }
         }
         return out.toString();
+    }
+
+    private static String parameterName(String part) {
+        int equals = part.indexOf('=');
+        return equals < 0 ? part : part.substring(0, equals);
     }
 
     /** The header names a response's {@code Vary} lists, lower-cased, in order, each once. */
@@ -209,7 +213,8 @@ public final class CachePolicy {
 
         /** How long the entry is worth keeping: fresh, then usable stale. */
         public long keepSeconds() {
-            return Math.max(0, freshSeconds - ageAtArrivalSeconds) + Math.max(staleWhileRevalidate, staleIfError);
+            // the stale windows start when it went stale, which for a response that arrived old was before it came
+            return Math.max(0, freshSeconds - ageAtArrivalSeconds + Math.max(staleWhileRevalidate, staleIfError));
         }
     }
 }

@@ -94,8 +94,8 @@ public final class ResponseCache {
     }
 
     static long keepSeconds(StoredResponse value) {
-        long fresh = Math.max(0, value.freshSeconds());
-        return Math.max(1, fresh + Math.max(value.staleWhileRevalidate(), value.staleIfError()));
+        // freshSeconds is negative for a response that arrived stale: its windows are partly spent already
+        return Math.max(1, value.freshSeconds() + Math.max(value.staleWhileRevalidate(), value.staleIfError()));
     }
 
     // ---- lookups -------------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ import java.util.Map;
  * @param headers           end-to-end headers only (no hop-by-hop, no {@code x-request-id}), lower-case names
  * @param body              the whole body
  * @param storedMillis      when it was stored (epoch ms)
- * @param freshSeconds      for the cache: how long after {@code storedMillis} it is fresh (its arrival age deducted)
+ * @param freshSeconds      for the cache: how long after {@code storedMillis} it is fresh (its arrival age deducted: negative when it arrived stale)
  * @param staleWhileRevalidate for the cache: seconds past freshness it is served while refreshed
  * @param staleIfError      for the cache: seconds past freshness it stands in for a failing upstream
  * @param ageAtArrival      for the cache: the age the upstream reported, in seconds

@@ -111,7 +111,7 @@ final class CacheRefresh {
             CachePolicy.Decision d = route.cachePolicy.decide(response.statusCode(),
                     name -> response.headers().getAll(name), authorization, now);
             fresh = !d.stored() ? null : new StoredResponse(response.statusCode(), storableHeaders(response.headers()),
-                    body, now, Math.max(0, d.freshSeconds() - d.ageAtArrivalSeconds()), d.staleWhileRevalidate(),
+                    body, now, d.freshSeconds() - d.ageAtArrivalSeconds(), d.staleWhileRevalidate(),
                     d.staleIfError(), d.ageAtArrivalSeconds());
         }
         if (fresh != null) {
@@ -171,7 +171,7 @@ final class CacheRefresh {
         StoredResponse candidate = stale.refreshed(merged, nowMillis, 0, 0, 0);
         CachePolicy.Decision d = route.cachePolicy.decide(stale.status(), candidate::headerValues, authorization,
                 nowMillis);
-        return d.stored() ? stale.refreshed(merged, nowMillis, Math.max(0, d.freshSeconds() - d.ageAtArrivalSeconds()),
+        return d.stored() ? stale.refreshed(merged, nowMillis, d.freshSeconds() - d.ageAtArrivalSeconds(),
                 d.staleWhileRevalidate(), d.staleIfError()) : null;
     }
 }

@@ -158,6 +158,8 @@ final class Exchange {
     /** An attempt left running after the exchange ended, for its answer to complete an idempotency record. */
     private Attempt detached;
     private ScheduledFuture<?> detachTimer;
+    /** Some attempt was cut by the gateway after the upstream had the whole request, before any answer. */
+    private boolean cutAfterSend;
 
     private EventLoop eventLoop;
     private Phase phase = Phase.CONNECT;
@@ -519,7 +521,8 @@ final class Exchange {
                             request.headers().contains("authorization"), System.currentTimeMillis())
                     : null;
             long declared = contentLength(upstream);
-            if (storeDecision != null && storeDecision.stored() && declared <= route.cache.maxObjectSize()) {
+            if (storeDecision != null && storeDecision.stored() && storeDecision.keepSeconds() > 0
+                    && declared <= route.cache.maxObjectSize()) {
                 limit = route.cache.maxObjectSize();
                 responseVary = CachePolicy.varyNames(upstream.headers().getAll("vary"));
             } else {
@@ -569,7 +572,7 @@ final class Exchange {
             if (body != null && body.length() <= route.cache.maxObjectSize()) {
                 CachePolicy.Decision d = storeDecision;
                 StoredResponse entry = new StoredResponse(status, headersToStore, body, now,
-                        Math.max(0, d.freshSeconds() - d.ageAtArrivalSeconds()), d.staleWhileRevalidate(),
+                        d.freshSeconds() - d.ageAtArrivalSeconds(), d.staleWhileRevalidate(),
                         d.staleIfError(), d.ageAtArrivalSeconds());
                 edge.cache().store(cacheKey, route.cache.store(), responseVary, request::getHeader, entry);
                 edge.listener().cacheStored(route.id(), body.length());
@@ -734,6 +737,16 @@ final class Exchange {
                 break;
             }
         }
+        if (waiting == null && cutAfterSend && upstreamStatus == 0) {
+            // no answer, and no way to get one: whether the upstream acted is unknown, so the key stays taken
+            idempotencyOutcome = "unknown";
+            edge.listener().idempotency(route.id(), idempotencyOutcome);
+            log.atWarn().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
+                    .log("no answer for a request with an idempotency key: the key stays taken until its lock "
+                            + "times out, since the upstream may have acted on it");
+            idempotencyClaim = null;
+            return;
+        }
         if (waiting == null || upstreamStatus > 0) {
             idempotencyOutcome = "released";
             edge.listener().idempotency(route.id(), idempotencyOutcome);
@@ -742,6 +755,7 @@ final class Exchange {
             return;
         }
         detached = waiting;
+        edge.detached().started();
         idempotencyOutcome = "detached";
         edge.listener().idempotency(route.id(), idempotencyOutcome);
         Attempt attempt = waiting;
@@ -750,6 +764,7 @@ final class Exchange {
             detachTimer = null;
             if (detached == attempt) {
                 detached = null;
+                edge.detached().ended();
                 edge.listener().idempotency(route.id(), "unknown");
                 log.atWarn().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
                         .log("no answer for a request with an idempotency key: the key stays taken until its lock "
@@ -782,6 +797,7 @@ final class Exchange {
                 return;
             }
             detached = null;
+            edge.detached().ended();
             cancelDetachTimer();
             StoredResponse stored;
             if (mask) {
@@ -831,6 +847,7 @@ final class Exchange {
             return;
         }
         detached = null;
+        edge.detached().ended();
         cancelDetachTimer();
         if (attempt.responseHeadNanos < 0 && attempt.response == null) {
             // reset before any byte of an answer: taken as never processed, as for any failure before a response
@@ -1262,7 +1279,10 @@ final class Exchange {
      * Resets an attempt's stream (and so its connection). The response's handlers are silenced first: the reset is
      * ours, not a failure to report.
      */
-    private static void reset(Attempt attempt) {
+    private void reset(Attempt attempt) {
+        if (attempt.sent && attempt.responseHeadNanos < 0 && attempt.error != ErrorCode.UPSTREAM_RESET) {
+            cutAfterSend = true; // the upstream had the whole request: it may have acted on it
+        }
         if (attempt.response != null) {
             attempt.response.exceptionHandler(ignored -> { });
             attempt.response.handler(null);
@@ -1600,7 +1620,13 @@ final class Exchange {
             case UPLOAD -> fail(uploadWaitingOnUpstream ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.CLIENT_BODY_TIMEOUT, null);
             case DOWNLOAD -> fail(downloadWaitingOnClient ? ErrorCode.CLIENT_TOO_SLOW : ErrorCode.UPSTREAM_TIMEOUT, null);
             case FIRST_BYTE -> {
-                if (current != null && !current.done && current.responseHeadNanos < 0) {
+                if (idempotencyClaim != null && current != null && !current.done && current.responseHeadNanos < 0) {
+                    // the upstream has the request: keep its call running, so that its answer completes the key
+                    current.error = ErrorCode.UPSTREAM_TIMEOUT;
+                    settle(current, true, true, false);
+                    endAttempt(current, "timeout");
+                    fail(ErrorCode.UPSTREAM_TIMEOUT, null);
+                } else if (current != null && !current.done && current.responseHeadNanos < 0) {
                     // the route's first-byte timeout bounds the request, not one try (that is per-try-timeout's
                     // job): it counts against the endpoint, and a racing hedge may still answer, but no retry follows
                     current.error = ErrorCode.UPSTREAM_TIMEOUT;
