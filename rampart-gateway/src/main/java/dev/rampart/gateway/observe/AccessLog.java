@@ -124,6 +124,12 @@ public final class AccessLog implements ExchangeListener {
         if (e.rateLimit() != null) {
             JsonText.field(out, "rate_limit", e.rateLimit());
         }
+        if (e.cache() != null) {
+            JsonText.field(out, "cache", e.cache());
+        }
+        if (e.idempotency() != null) {
+            JsonText.field(out, "idempotency", e.idempotency());
+        }
         if (e.traceId() != null) {
             JsonText.field(out, "trace_id", e.traceId());
             JsonText.field(out, "span_id", e.spanId());

@@ -22,13 +22,27 @@ package dev.rampart.gateway.observe;
  * @param fault          the fault a chaos drill injected ({@code delay}, {@code abort}, {@code reset}), or null
  * @param client         the declared client that sent the request, or null
  * @param rateLimit      the rate limit that refused the request, or null
+ * @param cache          the cache's part ({@code HIT}, {@code MISS}, {@code STALE}, {@code REVALIDATED}), or null
+ * @param idempotency    what the request's idempotency key did ({@code stored}, {@code replayed}, …), or null
  */
 public record ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
                              String path, String query, int status, long durationNanos, int upstreamStatus,
                              long bytesIn, long bytesOut, String requestId, String clientIp, String errorCode,
                              long queueNanos, long connectNanos, long firstByteNanos, long upstreamNanos,
                              String traceId, String spanId, int attempts, String fallback, String fault,
-                             String client, String rateLimit) {
+                             String client, String rateLimit, String cache, String idempotency) {
+
+    /** A request that did not touch the cache or an idempotency key. */
+    public ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
+                          String path, String query, int status, long durationNanos, int upstreamStatus,
+                          long bytesIn, long bytesOut, String requestId, String clientIp, String errorCode,
+                          long queueNanos, long connectNanos, long firstByteNanos, long upstreamNanos,
+                          String traceId, String spanId, int attempts, String fallback, String fault,
+                          String client, String rateLimit) {
+        this(startEpochMillis, route, upstream, endpoint, method, path, query, status, durationNanos, upstreamStatus,
+                bytesIn, bytesOut, requestId, clientIp, errorCode, queueNanos, connectNanos, firstByteNanos,
+                upstreamNanos, traceId, spanId, attempts, fallback, fault, client, rateLimit, null, null);
+    }
 
     /** A request that made at most one upstream attempt, without fallback or fault. */
     public ExchangeRecord(long startEpochMillis, String route, String upstream, String endpoint, String method,
@@ -38,7 +52,7 @@ public record ExchangeRecord(long startEpochMillis, String route, String upstrea
                           String traceId, String spanId) {
         this(startEpochMillis, route, upstream, endpoint, method, path, query, status, durationNanos, upstreamStatus,
                 bytesIn, bytesOut, requestId, clientIp, errorCode, queueNanos, connectNanos, firstByteNanos,
-                upstreamNanos, traceId, spanId, queueNanos >= 0 ? 1 : 0, null, null, null, null);
+                upstreamNanos, traceId, spanId, queueNanos >= 0 ? 1 : 0, null, null, null, null, null, null);
     }
 
     /** {@code 2xx}, {@code 4xx}, …: a bounded label for the status. */

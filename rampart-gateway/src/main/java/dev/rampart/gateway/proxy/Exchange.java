@@ -1813,7 +1813,8 @@ final class Exchange {
                 upstreamStatus, bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code(),
                 queueNanos, shown == null ? -1 : shown.connectNanos(), shown == null ? -1 : shown.firstByteNanos(),
                 shown == null ? -1 : shown.upstreamNanos(), traceId(), spanId(), attemptsStarted, fallbackReason,
-                faultInjected, admission == null ? null : admission.client(), rateLimitRejection));
+                faultInjected, admission == null ? null : admission.client(), rateLimitRejection, cacheStatus,
+                idempotencyOutcome));
         endServerSpan(status);
     }
 

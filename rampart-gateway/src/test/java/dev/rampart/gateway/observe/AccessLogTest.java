@@ -10,6 +10,27 @@ class AccessLogTest {
     private final ObjectMapper json = new ObjectMapper();
 
     @Test
+    void theCacheResultAndIdempotencyOutcomeAreFieldsOnlyWhenTheRequestHadThem() throws Exception {
+        ExchangeRecord cached = new ExchangeRecord(0, "price", "pricing", null, "GET", "/p", null, 200, 0, 0, 0, 10,
+                "id", null, null, -1, -1, -1, -1, null, null, 0, null, null, null, null, "HIT", null);
+        ExchangeRecord replayed = new ExchangeRecord(0, "pay", "payments", null, "POST", "/p", null, 201, 0, 0, 0,
+                10, "id", null, null, -1, -1, -1, -1, null, null, 0, null, null, null, null, null, "replayed");
+        ExchangeRecord plain = new ExchangeRecord(0, "r", "u", null, "GET", "/p", null, 200, 0, 200, 0, 0, "id", null,
+                null, -1, -1, -1, -1, null, null);
+
+        JsonNode hit = json.readTree(AccessLog.format("s", false, cached));
+        JsonNode replay = json.readTree(AccessLog.format("s", false, replayed));
+        JsonNode neither = json.readTree(AccessLog.format("s", false, plain));
+
+        assertThat(hit.get("cache").asText()).isEqualTo("HIT");
+        assertThat(hit.has("idempotency")).isFalse();
+        assertThat(replay.get("idempotency").asText()).isEqualTo("replayed");
+        assertThat(replay.has("cache")).isFalse();
+        assertThat(neither.has("cache")).isFalse();
+        assertThat(neither.has("idempotency")).isFalse();
+    }
+
+    @Test
     void aLineCarriesEveryFieldAsValidJson() throws Exception {
         ExchangeRecord entry = new ExchangeRecord(1_764_087_012_345L, "price", "pricing", "http://127.0.0.1:7001",
                 "GET", "/v1/prices/42", "token=secret", 200, 12_345_678, 200, 0, 48, "abc", "127.0.0.1", null,
