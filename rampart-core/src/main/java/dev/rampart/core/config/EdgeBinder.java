@@ -71,7 +71,12 @@ final class EdgeBinder {
             return true;
         }
         if (text.startsWith("header:") && ValueReader.TOKEN.matcher(text.substring(7)).matches()) {
-            headers.add(text.substring(7).toLowerCase(java.util.Locale.ROOT));
+            String name = text.substring(7).toLowerCase(java.util.Locale.ROOT);
+            if (headers.contains(name)) {
+                values.reject(item, KEY_PART_EXPECTED + ", each once; header names are compared ignoring case");
+                return null;
+            }
+            headers.add(name);
             return true;
         }
         values.reject(item, KEY_PART_EXPECTED);
@@ -103,6 +108,10 @@ final class EdgeBinder {
             }
             return method;
         }, METHODS_EXPECTED);
+        if (node instanceof YamlNode.Sequence list && list.items().isEmpty()) {
+            values.reject(node, "at least one method, e.g. [POST]; leave the key out for POST and PATCH");
+            return null;
+        }
         return read == null || read.isEmpty() ? null : new LinkedHashSet<>(read);
     }
 

@@ -347,4 +347,16 @@ class EdgeConfigTest {
                 cache-purge: [ nope ]
                 """))).hasSize(5);
     }
+
+    @Test
+    void aKeyHeaderNamedTwiceIsRejectedWhateverItsCase() {
+        assertThat(errors(withRoute("cache: { key: [header:a, header:A] }"))).singleElement().asString()
+                .contains("header:A").contains("each once");
+    }
+
+    @Test
+    void anEmptyListOfIdempotencyMethodsIsRejectedRatherThanReadAsTheDefault() {
+        assertThat(errors(withRoute("idempotency: { methods: [] }"))).singleElement().asString()
+                .contains("idempotency.methods").contains("at least one method");
+    }
 }
