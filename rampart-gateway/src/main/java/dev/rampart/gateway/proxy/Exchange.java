@@ -8,6 +8,7 @@ import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.admission.Clients;
+import dev.rampart.core.cache.CacheControl;
 import dev.rampart.core.cache.CachePolicy;
 import dev.rampart.core.idempotency.IdempotencyKeys;
 import dev.rampart.gateway.cache.CacheKey;
@@ -144,6 +145,8 @@ final class Exchange {
     /** Requests waiting on this one's answer for the same key: they are told once it is stored, or not. */
     private boolean cacheFill;
     private String cacheStatus;
+    /** The request said {@code Cache-Control: no-store}: its answer is not stored. */
+    private boolean noStore;
     private CachePolicy.Decision storeDecision;
     private List<String> responseVary;
     /** The response's end-to-end headers as they are to be stored; null when nothing is stored. */
@@ -367,6 +370,17 @@ final class Exchange {
 
     private void lookUpCache() {
         cacheKey = new CacheKey(route.id(), path, CachePolicy.normalizeQuery(request.query()), host(), cacheExtras());
+        String requestCacheControl = request.getHeader("cache-control");
+        if (requestCacheControl != null) {
+            CacheControl asked = CacheControl.parse(request.headers().getAll("cache-control"));
+            if (asked.has("no-cache") || asked.has("no-store")) {
+                // the client wants the origin's answer (RFC 9111 §5.2.1): it gets one; no-store also keeps it out
+                cacheStatus = "BYPASS";
+                noStore = asked.has("no-store");
+                admit();
+                return;
+            }
+        }
         edge.cache().lookup(cacheKey, route.cache.store(), request::getHeader)
                 .onComplete(ar -> onCacheLookup(ar.result(), true));
     }
@@ -516,7 +530,7 @@ final class Exchange {
     private void prepareRecording(HttpClientResponse upstream, int status, MultiMap sentHeaders) {
         long limit = -1;
         if (cacheKey != null) {
-            storeDecision = request.method() == HttpMethod.GET
+            storeDecision = request.method() == HttpMethod.GET && !noStore
                     ? route.cachePolicy.decide(status, name -> upstream.headers().getAll(name),
                             request.headers().contains("authorization"), System.currentTimeMillis())
                     : null;
