@@ -3,7 +3,9 @@
 #   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy with access log,
 #   metrics and tracing off (rampart-bare), (d) Rampart with all three on, tracing at 1 % (rampart);
 #   on request, rampart-bare plus a rate limit every request passes, decided in memory
-#   (rampart-limit-local) or in the machine's Redis on 127.0.0.1:6379 (rampart-limit-redis).
+#   (rampart-limit-local) or in the machine's Redis on 127.0.0.1:6379 (rampart-limit-redis);
+#   on request, a cache hit: nginx with proxy_cache (nginx-cache) and rampart-bare with the route's
+#   cache (rampart-cache), both caching the same backend response, so every measured request is a hit.
 # Proxy under test on CPU 0; backend and load generators on CPU 1. All traffic on 127.0.0.1.
 # Everything this script starts is stopped on exit, Ctrl-C, failure or time limit.
 #
@@ -11,7 +13,8 @@
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
 #                     [--port-offset N]
-#   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis
+#   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis,
+#               nginx-cache, rampart-cache
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -32,7 +35,7 @@ RAMPART_JAR=""       # default: rampart-cli/target/rampart.jar
 LOADGEN_JAR=""       # default: rampart-bench/target/rampart-loadgen.jar
 PORT_OFFSET=0        # added to every port below, to run beside something holding them
 
-usage() { sed -n '2,14p' "$SELF" | sed 's/^# \{0,1\}//'; }
+usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$SELF"; }
 
 ARGS=("$@")
 while [[ $# -gt 0 ]]; do
@@ -63,7 +66,7 @@ case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)"
 [[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && (( PORT_OFFSET <= 30000 )) \
   || { echo "--port-offset: $PORT_OFFSET (expected: 0 to 30000)" >&2; exit 2; }
 for c in ${CANDIDATES//,/ }; do
-  case "$c" in direct|nginx|rampart-bare|rampart|rampart-limit-local|rampart-limit-redis) ;;
+  case "$c" in direct|nginx|rampart-bare|rampart|rampart-limit-local|rampart-limit-redis|nginx-cache|rampart-cache) ;;
     *) echo "--candidates: unknown candidate $c" >&2; exit 2 ;; esac
 done
 if [[ -n $RAMPART_JAR ]]; then
@@ -90,6 +93,12 @@ LIMIT_LOCAL_PORT=$((28086 + PORT_OFFSET))   # rampart-limit-local: rampart-bare 
 LIMIT_LOCAL_ADMIN_PORT=$((29096 + PORT_OFFSET))
 LIMIT_REDIS_PORT=$((28087 + PORT_OFFSET))   # rampart-limit-redis: the same limit decided in Redis
 LIMIT_REDIS_ADMIN_PORT=$((29097 + PORT_OFFSET))
+# The cache candidates: the backend serves them on a port of its own, which logs every request it
+# gets, so a run shows how many requests missed the cache and reached the backend.
+CACHE_ORIGIN_PORT=$((28004 + PORT_OFFSET))
+NGINX_CACHE_PORT=$((28005 + PORT_OFFSET))   # nginx-cache: nginx + proxy_cache
+RAMPART_CACHE_PORT=$((28088 + PORT_OFFSET)) # rampart-cache: rampart-bare + the route's cache
+RAMPART_CACHE_ADMIN_PORT=$((29098 + PORT_OFFSET))
 # The machine's Redis, used by rampart-limit-redis; this script never starts or stops it.
 REDIS_HOST=127.0.0.1
 REDIS_PORT=6379
@@ -210,6 +219,8 @@ build_jars() {
 has_candidate() { [[ ",$CANDIDATES," == *",$1,"* ]]; }
 has_rampart() { [[ ",$CANDIDATES," == *",rampart"* ]]; }
 is_limit() { [[ $1 == rampart-limit-* ]]; }
+is_cache() { [[ $1 == nginx-cache || $1 == rampart-cache ]]; }
+has_cache() { has_candidate nginx-cache || has_candidate rampart-cache; }
 
 # rampart-limit-redis needs the machine's Redis: without an answer to PING it is left out.
 check_redis() {
@@ -280,6 +291,20 @@ nginx_http_common() {  # dir
 EOF
 }
 
+backend_server() {  # port [directive]: a server block with the backend's fixed responses
+  cat <<EOF
+  server {
+    listen 127.0.0.1:$1 backlog=4096;
+EOF
+  if [[ -n ${2:-} ]]; then echo "    $2"; fi
+  cat <<EOF
+    set \$k "$BODY_1K";
+    location = /20k { return 200 "\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k"; }
+    location / { return 200 "\$k"; }
+  }
+EOF
+}
+
 start_backend() {
   local dir="$TMP/backend"
   {
@@ -290,12 +315,17 @@ start_backend() {
   access_log off;
   log_format otlp '\$request_method \$status \$request_length \$http_content_length';
   default_type application/octet-stream;
-  server {
-    listen 127.0.0.1:$BACKEND_PORT backlog=4096;
-    set \$k "$BODY_1K";
-    location = /20k { return 200 "\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k\$k"; }
-    location / { return 200 "\$k"; }
-  }
+EOF
+    backend_server "$BACKEND_PORT"
+    if has_cache; then
+      cat <<EOF
+  # The same responses for the cache candidates, on a port of their own that logs every request:
+  # each line is a request that missed the cache (a fill) and reached the backend.
+  log_format origin '\$request_method \$uri \$status';
+EOF
+      backend_server "$CACHE_ORIGIN_PORT" "access_log $LOGS/cache-origin.log origin;"
+    fi
+    cat <<EOF
   # OTLP/HTTP collector stand-in for rampart's trace exporter: accepts the POST and discards the
   # body; each export call leaves one line in this log, so the run can say how many were made.
   # A port of its own, so that exporter connections never count as upstream connections.
@@ -316,10 +346,38 @@ EOF
   curl -fsS -o /dev/null -X POST -H 'Content-Type: application/x-protobuf' --data-binary 'x' \
     "http://127.0.0.1:$OTLP_PORT/v1/traces" || die "backend /v1/traces does not accept POST"
   : >"$LOGS/otlp-exports.log"
+  if has_cache; then
+    size=$(curl -fsS "http://127.0.0.1:$CACHE_ORIGIN_PORT$URL_PATH" | wc -c)
+    [[ $size == $(body_size) ]] || die "backend port $CACHE_ORIGIN_PORT: $URL_PATH returned $size bytes"
+    [[ $(origin_requests) == 1 ]] || die "backend port $CACHE_ORIGIN_PORT does not log its requests"
+  fi
 }
 
-write_nginx_proxy_conf() {
-  local dir="$TMP/nginx-proxy"
+body_size() {  # -> bytes of the backend's response at $URL_PATH
+  if [[ $URL_PATH == /20k ]]; then echo 20480; else echo 1024; fi
+}
+
+# Requests that reached the backend through the cache candidates' port since the last call (then
+# empties its log): 0 over a run means every request of that run was a cache hit.
+origin_requests() {
+  local f="$LOGS/cache-origin.log"
+  [[ -f $f ]] || { echo 0; return; }
+  wc -l <"$f"
+  : >"$f"   # opened for appending by nginx, so emptying it in place is safe
+}
+
+nginx_name() {  # candidate -> the name of its config, directory and access log
+  if [[ $1 == nginx-cache ]]; then echo nginx-cache; else echo nginx-proxy; fi
+}
+
+# nginx and nginx-cache: the same proxy; nginx-cache adds proxy_cache on a zone in tmpfs and sends
+# its requests to the backend's logging port. The backend sends no Cache-Control, Expires or
+# Set-Cookie, so proxy_cache_valid alone decides that its 200 is stored; proxy_ignore_headers keeps it
+# so should that change. proxy_cache_lock: concurrent misses wait for one fill, as Rampart coalesces.
+write_nginx_proxy_conf() {  # candidate
+  local name; name=$(nginx_name "$1")
+  local dir="$TMP/$name" port=$NGINX_PORT upstream_port=$BACKEND_PORT
+  if [[ $1 == nginx-cache ]]; then port=$NGINX_CACHE_PORT; upstream_port=$CACHE_ORIGIN_PORT; fi
   {
     write_nginx_common "$dir"
     echo "http {"
@@ -331,30 +389,51 @@ write_nginx_proxy_conf() {
     '"upstream_s":"$upstream_response_time","remote":"$remote_addr"}';
 EOF
     cat <<EOF
-  access_log $LOGS/nginx-proxy-access.log json;
+  access_log $LOGS/$name-access.log json;
+EOF
+    if [[ $1 == nginx-cache ]]; then
+      echo "  proxy_cache_path $LOGS/nginx-cache-store levels=1:2 keys_zone=bench:10m use_temp_path=off;"
+    fi
+    cat <<EOF
   upstream backend {
-    server 127.0.0.1:$BACKEND_PORT;
+    server 127.0.0.1:$upstream_port;
     keepalive 64;
     keepalive_requests 100000000;
   }
   server {
-    listen 127.0.0.1:$NGINX_PORT backlog=4096;
+    listen 127.0.0.1:$port backlog=4096;
     location / {
       proxy_pass http://backend;
       proxy_http_version 1.1;
       proxy_set_header Connection "";
+EOF
+    if [[ $1 == nginx-cache ]]; then
+      cat <<'EOF'
+      proxy_cache bench;
+      proxy_cache_valid 200 1m;
+      proxy_cache_lock on;
+      proxy_ignore_headers Cache-Control Expires Set-Cookie;
+      add_header X-Cache-Status $upstream_cache_status;
+EOF
+    fi
+    cat <<EOF
     }
   }
 }
 EOF
-  } >"$OUT/nginx-proxy.conf"
+  } >"$OUT/$name.conf"
+  # a config nginx rejects stops the run before anything starts
+  nginx -t -q -c "$OUT/$name.conf" >"$TMP/check.txt" 2>&1 \
+    || die "nginx -t rejects $name.conf: $(cat "$TMP/check.txt")"
 }
 
-start_nginx_proxy() {
-  "${NICE[@]}" taskset -c "$PROXY_CPU" nginx -c "$OUT/nginx-proxy.conf" -g 'daemon off;' &
+start_nginx_as() {  # candidate
+  "${NICE[@]}" taskset -c "$PROXY_CPU" nginx -c "$OUT/$(nginx_name "$1").conf" -g 'daemon off;' &
   track "$!"
-  NGINX_PID=$!
 }
+start_nginx_proxy() { start_nginx_as nginx; NGINX_PID=$!; }
+# Each start begins with an empty cache, as Rampart's in-memory one does: start-up includes the fill.
+start_nginx_cache() { rm -rf "$LOGS/nginx-cache-store"; start_nginx_as nginx-cache; NGINX_CACHE_PID=$!; }
 
 # rampart: the access log (on by default), metrics (on by default) and tracing exporting 1 % of
 # traces over OTLP/HTTP to the backend nginx's /v1/traces.
@@ -365,8 +444,10 @@ start_nginx_proxy() {
 # require-client makes a request without the key a 401, so a load that lost the header shows as errors.
 # rampart-limit-redis: the same, with the cell in the machine's Redis (one EVALSHA round trip per request;
 # state.redis.timeout and on-redis-failure at their defaults, 20 ms and local).
+# rampart-cache: rampart-bare with the route's response cache in memory (store: local, the default)
+# and a TTL, since the backend says nothing about freshness; its upstream is the backend's logging port.
 write_rampart_conf() {  # candidate
-  local name=$1 port admin extra admission=""
+  local name=$1 port admin extra route_keys="" upstream_port=$BACKEND_PORT
   if [[ $name == rampart ]]; then
     port=$RAMPART_PORT; admin=$RAMPART_ADMIN_PORT
     extra="access-log: { enabled: true }
@@ -384,7 +465,7 @@ metrics: { enabled: false }"
 identity: { api-key-header: $BENCH_API_KEY_HEADER }
 clients:
   - { name: bench-client, api-keys: [ \"sha256:$hash\" ] }"
-    admission="    require-client: true
+    route_keys="    require-client: true
     rate-limits: [ { key: client, rate: 1000000/s } ]"
     if [[ $name == rampart-limit-local ]]; then
       port=$LIMIT_LOCAL_PORT; admin=$LIMIT_LOCAL_ADMIN_PORT
@@ -394,6 +475,10 @@ clients:
 state: { redis: { url: \"redis://$REDIS_HOST:$REDIS_PORT\", key-prefix: \"rampart-bench:\" } }"
     fi
   fi
+  if [[ $name == rampart-cache ]]; then
+    port=$RAMPART_CACHE_PORT; admin=$RAMPART_CACHE_ADMIN_PORT; upstream_port=$CACHE_ORIGIN_PORT
+    route_keys="    cache: { ttl: 60s }"
+  fi
   {
     cat <<EOF
 service: bench
@@ -401,13 +486,13 @@ listen: { port: $port }
 admin: { port: $admin }
 $extra
 upstreams:
-  backend: { endpoints: [ "http://127.0.0.1:$BACKEND_PORT" ] }
+  backend: { endpoints: [ "http://127.0.0.1:$upstream_port" ] }
 routes:
   - id: all
     match: { prefix: / }
     upstream: backend
 EOF
-    if [[ -n $admission ]]; then echo "$admission"; fi
+    if [[ -n $route_keys ]]; then echo "$route_keys"; fi
   } >"$OUT/$name.yaml"
   # the jar must know every key written here: a config it rejects stops the run before anything starts
   java -jar "$RAMPART_JAR_COPY" check -c "$OUT/$name.yaml" >"$TMP/check.txt" 2>&1 \
@@ -437,6 +522,7 @@ start_rampart() { start_rampart_as rampart; RAMPART_PID=$!; }
 start_rampart_bare() { start_rampart_as rampart-bare; RAMPART_BARE_PID=$!; }
 start_rampart_limit_local() { start_rampart_as rampart-limit-local; RAMPART_LIMIT_LOCAL_PID=$!; }
 start_rampart_limit_redis() { start_rampart_as rampart-limit-redis; RAMPART_LIMIT_REDIS_PID=$!; }
+start_rampart_cache() { start_rampart_as rampart-cache; RAMPART_CACHE_PID=$!; }
 
 # A limit candidate must refuse a request without the key (401) and proxy one with it: the limit is
 # really evaluated, and the load's header really reaches it.
@@ -448,6 +534,32 @@ check_limit_candidate() {  # candidate port
   [[ $without == 401 && $with == 200 ]] \
     || die "$1: expected 401 without the API key and 200 with it, got $without and $with"
   log "$1: 401 without the API key, 200 with it"
+}
+
+# A cache candidate must answer from its cache: its start-up's first request filled it, and the next
+# GETs are hits (nginx-cache: X-Cache-Status: HIT; rampart-cache: X-Cache: HIT) with the whole body,
+# and none of them reaches the backend.
+check_cache_candidate() {  # candidate port
+  local header=X-Cache filled first second missed
+  [[ $1 == nginx-cache ]] && header=X-Cache-Status
+  filled=$(origin_requests)   # the start-up's requests (one fill per start)
+  first=$(cache_get "$2" "$header")
+  second=$(cache_get "$2" "$header")
+  missed=$(origin_requests)
+  [[ $filled -ge 1 && $first == "200 $(body_size) HIT" && $second == "200 $(body_size) HIT" && $missed == 0 ]] \
+    || die "$1: expected the start-up to fill the cache and the next two GETs to be 200 with $(body_size) bytes and" \
+      "$header: HIT, without reaching the backend; the start-up's requests reached it $filled time(s), the GETs" \
+      "got \"$first\" and \"$second\" (status, bytes, $header), and $missed reached the backend"
+  log "$1: the start-up filled the cache ($filled request(s) to the backend), the next GETs were $header: HIT, none reached it"
+}
+
+cache_get() {  # port header -> "status bytes value-of-header" of one GET
+  local line value
+  line=$(curl -s -o /dev/null -D "$TMP/cache-headers.txt" -w '%{http_code} %{size_download}' --max-time 5 \
+    "http://127.0.0.1:$1$URL_PATH" || true)
+  value=$(tr -d '\r' <"$TMP/cache-headers.txt" 2>/dev/null | awk -v h="$(echo "$2" | tr 'A-Z' 'a-z'):" \
+    'tolower($1) == h {print $2}')
+  echo "$line ${value:-none}"
 }
 
 # Start-to-first-proxied-request: start the process, poll with curl every 20 ms.
@@ -474,13 +586,18 @@ port_of() {
     direct) echo "$BACKEND_PORT" ;; nginx) echo "$NGINX_PORT" ;;
     rampart) echo "$RAMPART_PORT" ;; rampart-bare) echo "$RAMPART_BARE_PORT" ;;
     rampart-limit-local) echo "$LIMIT_LOCAL_PORT" ;; rampart-limit-redis) echo "$LIMIT_REDIS_PORT" ;;
+    nginx-cache) echo "$NGINX_CACHE_PORT" ;; rampart-cache) echo "$RAMPART_CACHE_PORT" ;;
   esac
+}
+upstream_port_of() {  # candidate -> the backend port its requests go to
+  if is_cache "$1"; then echo "$CACHE_ORIGIN_PORT"; else echo "$BACKEND_PORT"; fi
 }
 pid_of() {
   case "$1" in
     direct) echo "" ;; nginx) echo "$NGINX_PID" ;;
     rampart) echo "$RAMPART_PID" ;; rampart-bare) echo "$RAMPART_BARE_PID" ;;
     rampart-limit-local) echo "$RAMPART_LIMIT_LOCAL_PID" ;; rampart-limit-redis) echo "$RAMPART_LIMIT_REDIS_PID" ;;
+    nginx-cache) echo "$NGINX_CACHE_PID" ;; rampart-cache) echo "$RAMPART_CACHE_PID" ;;
   esac
 }
 
@@ -527,7 +644,7 @@ core_busy() {  # -> "busy total" jiffies for cpu0 and cpu1: "b0 t0 b1 t1"
 access_log_bytes() {  # candidate -> bytes its access log took since the last call (then empties it)
   local f
   case "$1" in
-    nginx) f="$LOGS/nginx-proxy-access.log" ;;
+    nginx|nginx-cache) f="$LOGS/$(nginx_name "$1")-access.log" ;;
     rampart*) f="$LOGS/$1-stdout.log" ;;
     *) echo 0; return ;;
   esac
@@ -561,25 +678,26 @@ metrics_series() {  # candidate
   case "$1" in
     rampart) admin=$RAMPART_ADMIN_PORT ;; rampart-bare) admin=$RAMPART_BARE_ADMIN_PORT ;;
     rampart-limit-local) admin=$LIMIT_LOCAL_ADMIN_PORT ;; rampart-limit-redis) admin=$LIMIT_REDIS_ADMIN_PORT ;;
+    rampart-cache) admin=$RAMPART_CACHE_ADMIN_PORT ;;
     *) return ;;
   esac
   curl -fsS --max-time 5 "http://127.0.0.1:$admin/metrics" 2>/dev/null >"$OUT/metrics-$1.txt" || true
   grep -vc '^#' "$OUT/metrics-$1.txt" 2>/dev/null || true
 }
 
-upstream_conns() {  # established TCP connections to the backend port, now
-  ss -Htn state established "( dport = :$BACKEND_PORT )" | wc -l
+upstream_conns() {  # established TCP connections to the backend's ports (the cache candidates' too), now
+  ss -Htn state established "( dport = :$BACKEND_PORT or dport = :$CACHE_ORIGIN_PORT )" | wc -l
 }
 
 # Samples the proxy's upstream connections every 0.5 s for a while: the most open at once and
 # how many distinct ones were seen. Distinct >> at-once means connections churn. Only the
 # measured proxy's own connections count (ss -p), not those the paused candidates keep open.
-sample_upstream() {  # seconds file pid
+sample_upstream() {  # seconds file pid port
   local end=$(( $(date +%s) + $1 )) file=$2 pids
   pids=$(echo "$3" $(descendants "$3") | sed 's/ /|/g')
   : >"$file"
   while (( $(date +%s) < end )); do
-    ss -Htnp state established "( dport = :$BACKEND_PORT )" | grep -E "pid=($pids)," |
+    ss -Htnp state established "( dport = :$4 )" | grep -E "pid=($pids)," |
       awk -v t="$(date +%s%N)" '{print t, $3}' >>"$file"
     sleep 0.5
   done
@@ -628,7 +746,7 @@ closed_loop() {  # candidate phase round seconds
   busy0=($(core_busy))
   local sampler=""
   if [[ $c != direct && $phase != warmup ]]; then
-    sample_upstream "$(( secs - 1 ))" "$TMP/conns" "$pid" &
+    sample_upstream "$(( secs - 1 ))" "$TMP/conns" "$pid" "$(upstream_port_of "$c")" &
     sampler=$!
     track "$sampler"
   fi
@@ -636,10 +754,11 @@ closed_loop() {  # candidate phase round seconds
     wrk -t1 -c"$CONNECTIONS" -d"${secs}s" --latency "${hdr[@]}" "http://127.0.0.1:$port$URL_PATH" >"$out"
   busy1=($(core_busy))
   [[ -n $pid ]] && after=$(cpu_ticks "$pid")
-  local logged exports
+  local logged exports missed
   logged=$(access_log_bytes "$c")
   if [[ $phase != warmup ]]; then redis_after "$c" closed "$round" "$(awk '/requests in/ {print $1}' "$out")"; fi
   exports=($(otlp_exports))
+  missed=$(origin_requests)
   [[ $phase == warmup ]] && return 0
   local reqs rps non2xx sockerr
   reqs=$(awk '/requests in/ {print $1}' "$out")
@@ -656,6 +775,10 @@ closed_loop() {  # candidate phase round seconds
     emit "$c" closed "$round" otlp_export_body_bytes "${exports[1]}"
   fi
   emit "$c" closed "$round" errors $(( non2xx + sockerr ))
+  if is_cache "$c"; then
+    emit "$c" closed "$round" requests "$reqs"
+    emit "$c" closed "$round" backend_requests "$missed"
+  fi
   emit "$c" closed "$round" proxy_core_busy_pct $(( 100 * (busy1[0] - busy0[0]) / (busy1[1] - busy0[1] + 1) ))
   emit "$c" closed "$round" load_core_busy_pct $(( 100 * (busy1[2] - busy0[2]) / (busy1[3] - busy0[3] + 1) ))
   if [[ -n $pid ]]; then
@@ -686,6 +809,7 @@ open_loop() {  # candidate rate_label rate round
   redis_after "$c" "open@$label" "$round" "$(( rate * (WARMUP + 2 * DURATION) / 2 ))"
   access_log_bytes "$c" >/dev/null
   otlp_exports >/dev/null
+  local missed; missed=$(origin_requests)
   local line
   line=$(python3 - "$out" <<'EOF'
 import json, sys
@@ -711,6 +835,7 @@ EOF
   emit "$c" "$tag" "$round" send_lag_max_us "$lag"
   emit "$c" "$tag" "$round" svc_p50_us "$svc50"
   emit "$c" "$tag" "$round" svc_p99_us "$svc99"
+  if is_cache "$c"; then emit "$c" "$tag" "$round" backend_requests "$missed"; fi
   if [[ -n $pid ]]; then
     # every scheduled request went through the proxy during this run: the warm-up ramps the
     # rate up from 0, so it holds rate × warm-up / 2 requests
@@ -728,7 +853,8 @@ main() {
   build_jars
   check_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$OTLP_PORT" "$RAMPART_PORT" "$RAMPART_ADMIN_PORT" \
     "$RAMPART_BARE_PORT" "$RAMPART_BARE_ADMIN_PORT" "$LIMIT_LOCAL_PORT" "$LIMIT_LOCAL_ADMIN_PORT" \
-    "$LIMIT_REDIS_PORT" "$LIMIT_REDIS_ADMIN_PORT"
+    "$LIMIT_REDIS_PORT" "$LIMIT_REDIS_ADMIN_PORT" "$CACHE_ORIGIN_PORT" "$NGINX_CACHE_PORT" "$RAMPART_CACHE_PORT" \
+    "$RAMPART_CACHE_ADMIN_PORT"
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
   log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
@@ -740,7 +866,7 @@ main() {
 
   start_backend
   if has_candidate nginx; then
-    write_nginx_proxy_conf
+    write_nginx_proxy_conf nginx
     measure_startup nginx start_nginx_proxy "$NGINX_PORT"
   fi
   if has_candidate rampart-bare; then
@@ -756,6 +882,15 @@ main() {
   if has_candidate rampart-limit-redis; then
     measure_startup rampart-limit-redis start_rampart_limit_redis "$LIMIT_REDIS_PORT"
     check_limit_candidate rampart-limit-redis "$LIMIT_REDIS_PORT"
+  fi
+  if has_candidate nginx-cache; then
+    write_nginx_proxy_conf nginx-cache
+    measure_startup nginx-cache start_nginx_cache "$NGINX_CACHE_PORT"
+    check_cache_candidate nginx-cache "$NGINX_CACHE_PORT"
+  fi
+  if has_candidate rampart-cache; then
+    measure_startup rampart-cache start_rampart_cache "$RAMPART_CACHE_PORT"
+    check_cache_candidate rampart-cache "$RAMPART_CACHE_PORT"
   fi
 
   local c r warm=$(( QUICK == 1 ? 2 : 5 ))
@@ -827,6 +962,9 @@ record() {
     echo "- access logs: nginx proxy writes one JSON line per request to a file; Rampart's stdout"
     echo "  (its JSON access log) goes to a file; both files on tmpfs, emptied after each run;"
     echo "  the backend's access log is off (but for its /v1/traces location, to count export calls)"
+    if has_cache; then
+      echo "  and for the port that serves the cache candidates, to count the requests that missed the cache"
+    fi
     if has_rampart; then
       echo "- rampart: access log, metrics and tracing on, exporting 1 % of traces (OTLP/HTTP protobuf) to"
       echo "  the backend nginx's \`location = /v1/traces { return 200; }\`, on CPU $LOAD_CPU;"
@@ -841,6 +979,14 @@ record() {
       echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
       echo "  \`state.redis\` on the machine's Redis (one EVALSHA per request, 20 ms timeout, fallback local)."
     fi
+    if has_cache; then
+      echo "- cache hits (issue 6): nginx-cache is the nginx proxy plus \`proxy_cache\` on a zone in tmpfs"
+      echo "  (\`proxy_cache_valid 200 1m\`, \`proxy_cache_lock on\`, \`add_header X-Cache-Status\`), its JSON access log"
+      echo "  on as nginx's; rampart-cache is rampart-bare's config (access log, metrics and tracing off) with the"
+      echo "  route's \`cache: { ttl: 60s }\` in memory. Both proxy the same backend response ($URL_PATH, $(body_size) bytes),"
+      echo "  from a backend port that logs each request it gets; before the runs the script checks that the"
+      echo "  start-up filled each cache and the next GETs were hits that did not reach the backend."
+    fi
     echo "- every process the script starts runs at nice -10"
     echo
     echo "Commands:"
@@ -853,15 +999,26 @@ record() {
     echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS [--header '$BENCH_API_KEY_HEADER: <key>'] --json"
     echo "# proxies:"
     echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
+    if has_candidate nginx-cache; then
+      echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-cache.conf -g 'daemon off;'   # the same plus proxy_cache"
+    fi
     local c
-    for c in rampart-bare rampart rampart-limit-local rampart-limit-redis; do
+    for c in rampart-bare rampart rampart-limit-local rampart-limit-redis rampart-cache; do
       has_candidate "$c" || continue
       echo "RAMPART_EVENT_LOOPS=1 nice -n -10 taskset -c $PROXY_CPU java ${JAVA_HEAP[*]} -Drampart.event-loops=1 -jar rampart-cli/target/rampart.jar run -c $c.yaml > $c-stdout.log"
     done
     echo "# backend:"
     echo "nice -n -10 taskset -c $LOAD_CPU nginx -c backend-nginx.conf -g 'daemon off;'  # return 200, 1 KiB (/) or 20 KiB (/20k)"
     echo '```'
-    for c in rampart-bare rampart rampart-limit-local rampart-limit-redis; do
+    if has_candidate nginx-cache; then
+      echo
+      echo "nginx-cache.conf:"
+      echo
+      echo '```nginx'
+      cat "$OUT/nginx-cache.conf"
+      echo '```'
+    fi
+    for c in rampart-bare rampart rampart-limit-local rampart-limit-redis rampart-cache; do
       has_candidate "$c" || continue
       echo
       echo "$c.yaml:"

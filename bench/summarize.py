@@ -10,6 +10,10 @@ When `rampart-limit-local` and `rampart-limit-redis` ran (rampart-bare plus a ra
 request passes, decided in memory or in Redis), an issue 5 table follows: local limiting's
 requests/s and CPU µs/request against rampart-bare (bar: at most 3 % of throughput), and the p99
 that Redis-backed limiting adds at each fixed rate (bar: at most 1 ms on loopback).
+
+When `nginx-cache` and `rampart-cache` ran (each answering every request from its cache), an issue 6
+table follows: a cache hit's requests/s and CPU µs/request, rampart-cache ÷ nginx-cache, and how many
+requests reached the backend, which shows that hits were measured.
 """
 import statistics
 import sys
@@ -221,6 +225,76 @@ def issue5(values, cands, open_phases):
     return out
 
 
+def issue6(values, cands, open_phases):
+    """Issue 6: the throughput of a cache hit against nginx's proxy_cache hit on the same response,
+    measured side by side in the same run."""
+    ours, theirs = "rampart-cache", "nginx-cache"
+    if ours not in cands or theirs not in cands:
+        return []
+    rows = []
+
+    def row(name, phase, metric, with_ratio=True):
+        a, b = values.get((ours, phase, metric), []), values.get((theirs, phase, metric), [])
+        if a or b:
+            rows.append((name, cell(b), cell(a), ratio(a, b) if with_ratio else ""))
+
+    def count(vs):  # a count of requests: whole numbers, the min-max range when rounds differ
+        if not vs:
+            return "–"
+        lo, mid, hi = min(vs), statistics.median(vs), max(vs)
+        return f"{mid:,.0f}" if lo == hi else f"{mid:,.0f} ({lo:,.0f}–{hi:,.0f})"
+
+    row("requests/s, closed loop (wrk -t1 -c32)", "closed", "rps")
+    row("**CPU µs/request**, closed loop", "closed", "cpu_us_per_req")
+    for p in open_phases:
+        row(f"**CPU µs/request** @ {rate_label(values, cands, p)}", p, "cpu_us_per_req")
+    misses = [values.get((c, "closed", "backend_requests"), []) for c in (theirs, ours)]
+    if any(misses):
+        rows.append(("requests that reached the backend per closed-loop run (0: every request a hit)",
+                     count(misses[0]), count(misses[1]), ""))
+    if not rows:
+        return []
+    out = ["", f"| issue 6: cache hits (medians) | {theirs} | {ours} | {ours} ÷ {theirs} |", "|---|---|---|---|"]
+    out += [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
+
+    notes = []
+    missed = {c: sum(values.get((c, "closed", "backend_requests"), [])) for c in (theirs, ours)}
+    served = {c: sum(values.get((c, "closed", "requests"), [])) for c in (theirs, ours)}
+    opened = {c: sum(v for (cc, p, k), vs in values.items() if cc == c and k == "backend_requests"
+                     and p.startswith("open@") for v in vs) for c in (theirs, ours)}
+    if not all(served.values()):
+        notes.append("**No backend request counts were read**: nothing shows that the cache candidates "
+                     "served hits.")
+    else:
+        fills = sum(missed.values()) + sum(opened.values())
+        notes.append("Hits: over the closed-loop runs, "
+                     + "; ".join(f"{c} served {served[c]:,.0f} requests and {missed[c]:,.0f} reached the backend"
+                                 for c in (theirs, ours))
+                     + "; over the fixed-rate runs, "
+                     + " and ".join(f"{opened[c]:,.0f} ({c})" for c in (theirs, ours))
+                     + " reached it. "
+                     + ("Every measured request was a cache hit." if fills == 0 else
+                        "Each request that reached the backend is a fill after the 60 s TTL ran out (concurrent "
+                        "misses wait for one fill in both proxies); every other request was a hit."))
+    log_n = med(values, (theirs, "closed", "access_log_bytes_per_req"))
+    log_r = med(values, (ours, "closed", "access_log_bytes_per_req"))
+    if log_n and not log_r:
+        notes.append(f"nginx-cache writes its JSON access log ({log_n:.0f} bytes/request) and rampart-cache "
+                     "writes none (rampart-bare's config): the ratios lean in Rampart's favour by the cost "
+                     "of that log.")
+    saturated = [c for c in (theirs, ours) if (med(values, (c, "closed", "load_core_busy_pct")) or 0) >= 95]
+    if saturated:
+        notes.append("The load core (CPU 1) was saturated in the closed-loop runs of " + ", ".join(saturated)
+                     + ": the requests/s ratio measures the load generator as much as the proxies; the "
+                     "CPU µs/request ratios are the measure of a hit's cost.")
+    if len(values.get((ours, "closed", "rps"), [])) < 2:
+        notes.append("One round (`--quick`): the round-to-round spread is unknown; record issue 6 from a full "
+                     "run (3 rounds or more).")
+    for n in notes:
+        out += ["", n]
+    return out
+
+
 def main(path, order):
     values, seen, phases = load(path)
     cands = [c for c in order.split(",") if c in seen]
@@ -247,6 +321,8 @@ def main(path, order):
     rows["start to first proxied request, ms"] = ("startup", "startup_ms", 1)
     rows["upstream connections open at once, max (ss every 0.5 s)"] = ("closed", "upstream_conns_max", 1)
     rows["upstream connections seen per run, distinct"] = ("closed", "upstream_conns_distinct", 1)
+    rows["requests that reached the backend per closed-loop run (cache candidates; 0: all hits)"] = (
+        "closed", "backend_requests", 1)
     rows["Redis EVAL/EVALSHA calls per request, closed loop (1.00: Redis decided every request)"] = (
         "closed", "redis_calls_per_req", 1)
     rows["Redis time per call, µs (commandstats)"] = ("closed", "redis_us_per_call", 1)
@@ -321,7 +397,7 @@ def main(path, order):
     after = values.get(("all", "final", "upstream_conns_after"))
     if after:
         notes.append(f"Upstream connections still open after the runs: {after[0]:.0f}.")
-    print("\n".join(out + notes + issue5(values, cands, open_phases)))
+    print("\n".join(out + notes + issue5(values, cands, open_phases) + issue6(values, cands, open_phases)))
 
 
 if __name__ == "__main__":

@@ -3,7 +3,7 @@ package dev.rampart.cli;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
-/** The {@code rampart} command: run, check, status, demo, version. */
+/** The {@code rampart} command: run, check, status, pause, resume, demo, version. */
 @Command(name = "rampart", mixinStandardHelpOptions = true, versionProvider = VersionCommand.Provider.class,
         description = "A production-readiness gateway for HTTP services.",
         subcommands = {RunCommand.class, CheckCommand.class, StatusCommand.class, SideEffectsCommand.Pause.class,

@@ -441,6 +441,9 @@ final class ConfigBinder {
         boolean sideEffects = values.optional(m, "side-effects", false, values::bool);
         CacheConfig cache = values.optional(m, "cache", null, edge::cache);
         IdempotencyConfig idempotency = values.optional(m, "idempotency", null, edge::idempotency);
+        if (idempotency != null && total != null) {
+            idempotency = edge.fitLockToTotal(idempotency, total, find(m, "idempotency", "lock-timeout"));
+        }
         List<String> cachePurge = values.optional(m, "cache-purge", List.of(), edge::cachePurge);
         return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors,
                 retries, hedge, fallback, concurrencyLimit, critical, fault, admission, sideEffects, cache,

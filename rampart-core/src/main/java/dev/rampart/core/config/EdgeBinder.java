@@ -99,6 +99,26 @@ final class EdgeBinder {
         return new IdempotencyConfig(required, methods, retention, maxResponse, lock);
     }
 
+    /**
+     * A key's lock must outlast the request holding it, or a retry could claim the key while the first request is
+     * still under way: an explicit lock-timeout shorter than the route's total is an error; the default grows to the
+     * total plus 30 s.
+     */
+    IdempotencyConfig fitLockToTotal(IdempotencyConfig config, TotalTimeout total, YamlNode lockNode) {
+        Duration needed = total.value();
+        if (lockNode != null) {
+            if (config.lockTimeout().compareTo(needed) < 0) {
+                values.reject(lockNode, "at least the route's total timeout (" + Durations.format(needed)
+                        + (total.byDefault() ? " by default" : "") + "): the key must stay locked while its request "
+                        + "runs");
+            }
+            return config;
+        }
+        Duration grown = needed.plusSeconds(30);
+        return grown.compareTo(config.lockTimeout()) <= 0 ? config : new IdempotencyConfig(config.required(),
+                config.methods(), config.retention(), config.maxResponseSize(), grown);
+    }
+
     private Set<String> methods(YamlNode node) {
         List<String> read = values.oneOrMany(node, item -> {
             String method = values.string(item, METHOD.asMatchPredicate(), METHODS_EXPECTED);

@@ -359,4 +359,18 @@ class EdgeConfigTest {
         assertThat(errors(withRoute("idempotency: { methods: [] }"))).singleElement().asString()
                 .contains("idempotency.methods").contains("at least one method");
     }
+
+    @Test
+    void anIdempotencyLockShorterThanTheRoutesTotalTimeoutIsRejected() {
+        assertThat(errors(withRoute("timeouts: { total: 90s }\nidempotency: { lock-timeout: 30s }")))
+                .singleElement().asString().contains("idempotency.lock-timeout").contains("total timeout (90s)");
+    }
+
+    @Test
+    void theDefaultIdempotencyLockOutlastsALongTotalTimeout() {
+        assertThat(valid(withRoute("timeouts: { total: 90s }\nidempotency: {}")).routes().get(0).idempotency()
+                .lockTimeout()).isEqualTo(java.time.Duration.ofSeconds(120));
+        assertThat(valid(withRoute("idempotency: {}")).routes().get(0).idempotency().lockTimeout())
+                .isEqualTo(java.time.Duration.ofSeconds(60));
+    }
 }

@@ -347,10 +347,4 @@ public final class ResponseCache {
     public long evictions() {
         return evictions.sum();
     }
-
-    /** Clean-up Caffeine does lazily otherwise (expired entries leave the path index). */
-    public void maintain() {
-        entries.cleanUp();
-    }
-
 }

@@ -20,7 +20,7 @@ public enum ErrorCode {
     IDEMPOTENCY_KEY_IN_USE(409, "idempotency_key_in_use",
             "A request with this Idempotency-Key is still being processed; retry shortly."),
     IDEMPOTENCY_RESPONSE_UNAVAILABLE(409, "idempotency_response_unavailable",
-            "A request with this Idempotency-Key was already processed; its response was too large to keep."),
+            "A request with this Idempotency-Key already reached the service; its response cannot be replayed."),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency_key_reused",
             "This Idempotency-Key was already used for a different request."),
     RATE_LIMITED(429, "rate_limited", "Too many requests; retry after the time in Retry-After."),
@@ -43,8 +43,8 @@ public enum ErrorCode {
     CIRCUIT_OPEN(503, "circuit_open", "The service is failing; requests to it are paused for a moment."),
     NO_HEALTHY_UPSTREAM(503, "no_healthy_upstream", "No instance of the service is available right now."),
     LOAD_SHED(503, "load_shed", "The service is at capacity; retry shortly."),
-    /** Sent with the status the drill configures. */
     PAUSED(503, "paused", "This operation is paused by an operator; retry later."),
+    /** Sent with the status the drill configures. */
     FAULT_INJECTED(503, "fault_injected", "A fault was injected by a resilience drill."),
     SHUTTING_DOWN(503, "shutting_down", "The gateway is shutting down; retry on another instance."),
     HTTP_VERSION_NOT_SUPPORTED(505, "http_version_not_supported", "Only HTTP/1.0 and HTTP/1.1 are supported."),

@@ -38,6 +38,12 @@ public final class IdempotencyStore {
             if v then return v end
             redis.call('SET', KEYS[1], ARGV[1], 'PX', ARGV[2])
             return false""";
+    /** Completes only a key still held by this claim (or free again): a late answer never overwrites another's. */
+    private static final String COMPLETE_SCRIPT = """
+            local v = redis.call('GET', KEYS[1])
+            if v and v ~= ARGV[1] then return 0 end
+            redis.call('SET', KEYS[1], ARGV[2], 'PX', ARGV[3])
+            return 1""";
     private static final String RELEASE_SCRIPT = """
             if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
             return 0""";
@@ -139,23 +145,31 @@ public final class IdempotencyStore {
         return new Claim.Done(same, response);
     }
 
-    /** The claimed request has its answer: kept for {@code retention} (null response: too large to keep). */
-    public void complete(Claim.Claimed claim, String fingerprint, StoredResponse response, Duration retention) {
+    /**
+     * The claimed request has its answer: kept for {@code retention} (null response: an answer that cannot be
+     * replayed). Completes once written; never fails.
+     */
+    public Future<Void> complete(Claim.Claimed claim, String fingerprint, StoredResponse response, Duration retention) {
         Buffer done = Buffer.buffer().appendByte(response == null ? DONE_UNSTORED : DONE).appendString(fingerprint);
         if (response != null) {
             done.appendBuffer(response.encode());
         }
+        LocalRecord record = new LocalRecord(done, System.nanoTime() + retention.toNanos());
         if (!claim.shared()) {
-            local.put(claim.key(), new LocalRecord(done, System.nanoTime() + retention.toNanos()));
-            return;
+            local.asMap().compute(claim.key(), (k, held) -> held == null || held.value().equals(claim.record())
+                    ? record : held);
+            return Future.succeededFuture();
         }
-        redis.send(Request.cmd(Command.SET).arg(redisKey(claim.key())).arg(done).arg("PX").arg(retention.toMillis()))
-                .onFailure(failure -> {
+        return redis.send(Request.cmd(Command.EVAL).arg(COMPLETE_SCRIPT).arg(1).arg(redisKey(claim.key()))
+                        .arg(claim.record()).arg(done).arg(retention.toMillis()))
+                .<Void>mapEmpty()
+                .recover(failure -> {
                     redis.failed(failure);
                     // the record in Redis stays "in flight" until its lock times out; this instance knows better
-                    local.put(claim.key(), new LocalRecord(done, System.nanoTime() + retention.toNanos()));
+                    local.put(claim.key(), record);
                     log.atWarn().addKeyValue("problem", String.valueOf(failure.getMessage()))
                             .log("idempotency record kept locally only: redis did not take it");
+                    return Future.succeededFuture();
                 });
     }
 
@@ -181,5 +195,4 @@ public final class IdempotencyStore {
     public long evictions() {
         return evictions.sum();
     }
-
 }

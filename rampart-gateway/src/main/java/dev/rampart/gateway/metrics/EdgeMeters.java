@@ -46,7 +46,7 @@ final class EdgeMeters implements EdgeListener {
 
     @Override
     public void cacheResult(String route, String result) {
-        count("rampart.cache.requests", "Cacheable requests by route and result: hit, miss, stale, revalidated",
+        count("rampart.cache.requests", "Cacheable requests by route and result: hit, miss, stale, revalidated, bypass",
                 route, "result", result);
     }
 
@@ -63,8 +63,8 @@ final class EdgeMeters implements EdgeListener {
 
     @Override
     public void idempotency(String route, String outcome) {
-        count("rampart.idempotency.requests", "Requests on idempotency-key routes by outcome: stored, replayed, "
-                + "in_flight, reused, missing, invalid, released, detached, unknown", route, "outcome", outcome);
+        count("rampart.idempotency.requests", "Requests on idempotency-key routes by outcome: stored, "
+                + "stored_without_body, replayed, in_flight, reused, missing, invalid, released, detached, unknown", route, "outcome", outcome);
     }
 
     @Override

@@ -158,6 +158,7 @@ final class Exchange {
     private IdempotencyStore.Claim.Claimed idempotencyClaim;
     private String idempotencyFingerprint;
     private String idempotencyOutcome;
+    private long idempotencyClaimedNanos;
     /** An attempt left running after the exchange ended, for its answer to complete an idempotency record. */
     private Attempt detached;
     private ScheduledFuture<?> detachTimer;
@@ -466,7 +467,6 @@ final class Exchange {
     private void serveStored(StoredResponse stored, String cacheResult, String extraHeader) {
         if (cacheResult != null) {
             cacheStatus = cacheResult;
-            edge.listener().cacheResult(route.id(), cacheResult.toLowerCase(Locale.ROOT));
         }
         boolean notModified = cacheResult != null && clientHasCurrentCopy(stored);
         int status = notModified ? 304 : stored.status();
@@ -544,7 +544,6 @@ final class Exchange {
                 releaseWaiters(null); // nothing will be stored: those waiting go upstream at once
             }
             cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
-            edge.listener().cacheResult(route.id(), cacheStatus.toLowerCase(Locale.ROOT));
             sentHeaders.set(CACHE_HEADER, cacheStatus);
         }
         if (idempotencyClaim != null) {
@@ -648,7 +647,8 @@ final class Exchange {
                 request.query(), client);
         readWholeBody(fingerprint, () -> {
             idempotencyFingerprint = fingerprint.finish();
-            String scoped = (client == null ? "-" : client) + ' ' + key;
+            // keys are per client (Stripe's semantics); callers without an API key, per address
+            String scoped = (client != null ? "c:" + client : "ip:" + clientIp()) + ' ' + key;
             edge.idempotency().claim(scoped, idempotencyFingerprint, route.idempotency.lockTimeout())
                     .onComplete(ar -> onIdempotencyClaim(ar.result()));
         });
@@ -697,6 +697,7 @@ final class Exchange {
         }
         if (claim instanceof IdempotencyStore.Claim.Claimed claimed) {
             idempotencyClaim = claimed;
+            idempotencyClaimedNanos = System.nanoTime();
             admit();
         } else if (claim instanceof IdempotencyStore.Claim.InFlight inFlight) {
             idempotencyRefused(inFlight.sameRequest() ? "in_flight" : "reused",
@@ -761,7 +762,13 @@ final class Exchange {
             idempotencyClaim = null;
             return;
         }
-        if (waiting == null || upstreamStatus > 0) {
+        if (upstreamStatus > 0) {
+            // the upstream answered, but the answer was not kept (too large, cut off, or replaced by a fallback):
+            // it acted, so the key stays spent and a repeat is told so (409), never sent again
+            completeIdempotency(upstreamStatus, List.of(), null);
+            return;
+        }
+        if (waiting == null) {
             idempotencyOutcome = "released";
             edge.listener().idempotency(route.id(), idempotencyOutcome);
             edge.idempotency().release(idempotencyClaim);
@@ -787,7 +794,8 @@ final class Exchange {
                     attempt.request.reset();
                 }
             }
-        }, route.idempotency.lockTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }, Math.max(1, idempotencyClaimedNanos + route.idempotency.lockTimeout().toNanos() - System.nanoTime()),
+                TimeUnit.NANOSECONDS); // no longer than the key's lock: after it, another request may hold the key
         if (attempt.request != null) {
             attempt.request.exceptionHandler(cause -> onDetachedFailure(attempt, claim));
         }
@@ -795,6 +803,8 @@ final class Exchange {
 
     private void onDetachedResponse(Attempt attempt, HttpClientResponse upstream) {
         IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
+        attempt.response = upstream;
+        attempt.responseHeadNanos = System.nanoTime();
         int status = upstream.statusCode();
         List<Map.Entry<String, String>> headers = CacheRefresh.storableHeaders(upstream.headers());
         boolean mask = status >= 500 && route.config().maskUpstreamErrors();
@@ -811,7 +821,6 @@ final class Exchange {
                 return;
             }
             detached = null;
-            edge.detached().ended();
             cancelDetachTimer();
             StoredResponse stored;
             if (mask) {
@@ -822,7 +831,9 @@ final class Exchange {
                 stored = body.length() > limit ? null : new StoredResponse(status, headers, body,
                         System.currentTimeMillis(), 0, 0, 0, 0);
             }
-            edge.idempotency().complete(claim, idempotencyFingerprint, stored, route.idempotency.retention());
+            // the graceful stop waits for this write, not just for the answer
+            edge.idempotency().complete(claim, idempotencyFingerprint, stored, route.idempotency.retention())
+                    .onComplete(ar -> edge.detached().ended());
             edge.listener().idempotency(route.id(), "stored");
             log.atInfo().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
                     .addKeyValue("upstream_status", status)
@@ -868,7 +879,9 @@ final class Exchange {
             edge.idempotency().release(claim);
             edge.listener().idempotency(route.id(), "released");
         } else {
-            edge.listener().idempotency(route.id(), "unknown");
+            // it answered, then broke off: it acted, but its answer cannot be replayed
+            edge.idempotency().complete(claim, idempotencyFingerprint, null, route.idempotency.retention());
+            edge.listener().idempotency(route.id(), "stored_without_body");
         }
     }
 
@@ -1798,6 +1811,9 @@ final class Exchange {
                 : error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
         if (cacheKey != null) {
             releaseWaiters(null);
+            // every lookup counts once, a miss that ended in an error too: the hit ratio is not flattered
+            cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
+            edge.listener().cacheResult(route.id(), cacheStatus.toLowerCase(Locale.ROOT));
         }
         if (status >= 200 && status < 400 && route != null && !RequestChecks.isSafe(request.method())) {
             purgeAfterWrite();

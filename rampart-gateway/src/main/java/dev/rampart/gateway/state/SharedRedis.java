@@ -119,8 +119,8 @@ public final class SharedRedis implements AutoCloseable {
         lastProblem = problem;
         if (failuresInARow.incrementAndGet() >= FAILURES_TO_MARK_DOWN && up.compareAndSet(true, false)) {
             log.atWarn().addKeyValue("redis", label).addKeyValue("problem", problem)
-                    .log("redis unavailable: shared state (rate limits, cache, idempotency keys) falls back to each "
-                            + "route's local fallback until it answers again");
+                    .log("redis unavailable: rate limits follow each route's on-redis-failure, the cache and "
+                            + "idempotency keys use this instance's memory, until it answers again");
         }
     }
 
