@@ -1,5 +1,7 @@
 package dev.rampart.gateway.admission;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.rampart.core.admission.ApiKeys;
 import dev.rampart.core.admission.ClientIps;
 import dev.rampart.core.admission.JwtVerifier;
@@ -37,6 +39,12 @@ public final class Clients {
     private final ClientIps clientIps;
     private final String jwtHeader;
     private final JwtVerifier jwt;
+    /**
+     * Presented keys already hashed and looked up, to the client's name ("" for an unknown key): hashing every
+     * request's key costs more than the rest of admission. Bounded; a flood of made-up keys only evicts entries.
+     */
+    private final Cache<String, String> clientByPresentedKey = Caffeine.newBuilder().maximumSize(10_000)
+            .executor(Runnable::run).build();
 
     public Clients(RampartConfig config) {
         IdentityConfig identity = config.identity();
@@ -84,8 +92,13 @@ public final class Clients {
         String key = request.getHeader(apiKeyHeader);
         ClientConfig client = null;
         if (key != null && !key.isEmpty() && key.length() <= 1024) {
-            String name = apiKeys.clientFor(key);
-            client = name == null ? null : byName.get(name);
+            String name = clientByPresentedKey.getIfPresent(key);
+            if (name == null) {
+                String found = apiKeys.clientFor(key);
+                name = found == null ? "" : found;
+                clientByPresentedKey.put(key, name);
+            }
+            client = name.isEmpty() ? null : byName.get(name);
         }
         String ip = clientIps.clientIp(peerIp, forwardedFor(request));
         Map<String, Object> claims = null;

@@ -11,22 +11,41 @@ import java.util.concurrent.TimeUnit;
  * One configured rate limit, ready for requests: its GCRA, the GCRA of its bucket for requests whose key cannot be
  * determined, and the share each instance enforces when Redis is away ({@code instances} split the limit).
  *
- * @param scope where its cells live: {@code r/<route>} for a route's limit, {@code c/<client>} for a client's own
+ * @param scope    where its cells live: {@code r/<route>} for a route's limit, {@code c/<client>} for a client's own
+ * @param cell     {@code scope/name}: its cells' names start with it (made once, not per request)
+ * @param policies the {@code RateLimit-Policy} items of gcra, unidentified, localShare and unidentifiedLocalShare
  */
 record Limit(String scope, String name, RateLimitKey key, Gcra gcra, Gcra unidentified, Gcra localShare,
-             Gcra unidentifiedLocalShare) {
+             Gcra unidentifiedLocalShare, String cell, String[] policies) {
 
     static Limit of(String scope, RateLimitConfig config, int instances) {
         long periodNanos = config.period().toNanos();
         Gcra gcra = new Gcra(config.count(), periodNanos, config.burst());
         RateLimitConfig.Unidentified u = config.unidentified();
         Gcra unidentified = u == null ? gcra : new Gcra(u.count(), u.period().toNanos(), u.burst());
-        return new Limit(scope, config.name(), config.key(), gcra, unidentified, share(gcra, instances),
-                share(unidentified, instances));
+        Gcra localShare = share(gcra, instances);
+        Gcra unidentifiedLocalShare = share(unidentified, instances);
+        String[] policies = {policy(config.name(), gcra), policy(config.name(), unidentified),
+                policy(config.name(), localShare), policy(config.name(), unidentifiedLocalShare)};
+        return new Limit(scope, config.name(), config.key(), gcra, unidentified, localShare, unidentifiedLocalShare,
+                scope + "/" + config.name(), policies);
     }
 
     /** The {@code RateLimit-Policy} item of the bucket a request was actually held to. */
     String policy(Gcra applied) {
+        if (applied == gcra) {
+            return policies[0];
+        }
+        if (applied == unidentified) {
+            return policies[1];
+        }
+        if (applied == localShare) {
+            return policies[2];
+        }
+        return applied == unidentifiedLocalShare ? policies[3] : policy(name, applied);
+    }
+
+    private static String policy(String name, Gcra applied) {
         long second = TimeUnit.SECONDS.toNanos(1);
         return RateLimitHeaders.policy(name, applied.count(), Math.max(1, (applied.periodNanos() + second - 1) / second));
     }

@@ -127,9 +127,9 @@ public final class RouteAdmission {
                 String value = limit.key().kind() == RateLimitKey.Kind.CLIENT ? "" : keyValue(limit.key(), caller, request);
                 limits.add(limit);
                 identified.add(value != null);
-                cells.add(value == null ? "u/" + limit.scope() + "/" + limit.name()
-                        : value.isEmpty() ? limit.scope() + "/" + limit.name()
-                        : limit.scope() + "/" + limit.name() + "/" + value);
+                cells.add(value == null ? "u/" + limit.cell()
+                        : value.isEmpty() ? limit.cell()
+                        : limit.cell() + "/" + value);
             }
         }
         for (Limit limit : routeLimits) {
@@ -137,7 +137,7 @@ public final class RouteAdmission {
             limits.add(limit);
             identified.add(value != null);
             // requests whose key cannot be told share one bucket of their own: limited, never unlimited
-            cells.add(value == null ? "u/" + route + "/" + limit.name() : limit.scope() + "/" + limit.name() + "/" + value);
+            cells.add(value == null ? "u/" + route + "/" + limit.name() : limit.cell() + "/" + value);
         }
         if (limits.isEmpty()) {
             done.accept(concurrency(caller, clientLabel, null, null));
