@@ -272,7 +272,7 @@ public final class AdminServer {
             }
             JsonObject json;
             try {
-                json = ar.result().length() == 0 ? null : ar.result().toJsonObject();
+                json = ar.result().length() == 0 ? null : ar.result().toJsonObject(); // null: the handler says 400
             } catch (DecodeException | ClassCastException notAnObject) {
                 json = null;
             }
@@ -307,21 +307,7 @@ public final class AdminServer {
             respond(request, 200, levels());
             return;
         }
-        boundedBody(request).onComplete(ar -> {
-            if (ar.failed()) {
-                if (ar.cause() instanceof BodyTooLarge) {
-                    // the rest of the body is not read: the connection cannot be reused
-                    request.response().putHeader("connection", "close");
-                    respond(request, 413, errorBody("body_too_large",
-                            "The body is larger than " + MAX_BODY_BYTES + " bytes."))
-                            .onComplete(done -> request.connection().close());
-                } else {
-                    log.atDebug().setCause(ar.cause()).log("admin request body not read");
-                }
-                return;
-            }
-            changeLevel(request, ar.result());
-        });
+        withJsonBody(request, json -> changeLevel(request, json));
     }
 
     private JsonObject levels() {
@@ -330,13 +316,7 @@ public final class AdminServer {
         return new JsonObject().put("loggers", loggers);
     }
 
-    private void changeLevel(HttpServerRequest request, Buffer body) {
-        JsonObject json;
-        try {
-            json = body.toJsonObject();
-        } catch (DecodeException | ClassCastException notAnObject) {
-            json = null;
-        }
+    private void changeLevel(HttpServerRequest request, JsonObject json) {
         if (json == null || !(json.getValue("logger") instanceof String logger) || !json.containsKey("level")
                 || !(json.getValue("level") == null || json.getValue("level") instanceof String)) {
             error(request, 400, "bad_request",
