@@ -87,8 +87,11 @@ public final class RouteAdmission {
         AdmissionConfig admission = route.admission();
         boolean clientRules = config.clients().stream()
                 .anyMatch(c -> !c.limits().isEmpty() || c.maxConcurrent() > 0 || !c.routes().isEmpty());
+        // the edge keys by client too: a cache keyed by client, idempotency keys (each client's are its own)
+        boolean edgeNeedsClient = !config.clients().isEmpty() && (route.idempotency() != null
+                || route.cache() != null && route.cache().keyClient());
         if (!admission.requireClient() && admission.rateLimits().isEmpty() && admission.maxConcurrentPerClient() == 0
-                && !clientRules) {
+                && !clientRules && !edgeNeedsClient) {
             return null;
         }
         return new RouteAdmission(route, config, clients, state, listener);

@@ -741,8 +741,8 @@ final class Exchange {
      * (a retry meanwhile gets 409). Otherwise the upstream never had the request and the key is free again.
      */
     private void settleIdempotency() {
-        if (idempotencyClaim == null) {
-            return;
+        if (idempotencyClaim == null || detached != null) {
+            return; // settled already: released, completed, or left running detached
         }
         Attempt waiting = null;
         for (Attempt attempt : new Attempt[]{current, hedge, reported}) {
@@ -780,7 +780,6 @@ final class Exchange {
         idempotencyOutcome = "detached";
         edge.listener().idempotency(route.id(), idempotencyOutcome);
         Attempt attempt = waiting;
-        IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
         detachTimer = eventLoop.schedule(() -> {
             detachTimer = null;
             if (detached == attempt) {
@@ -796,9 +795,8 @@ final class Exchange {
             }
         }, Math.max(1, idempotencyClaimedNanos + route.idempotency.lockTimeout().toNanos() - System.nanoTime()),
                 TimeUnit.NANOSECONDS); // no longer than the key's lock: after it, another request may hold the key
-        if (attempt.request != null) {
-            attempt.request.exceptionHandler(cause -> onDetachedFailure(attempt, claim));
-        }
+        // no new handler on attempt.request: once sent, Vert.x refuses ("Request already complete"); the one set when
+        // the attempt started hands failures to onAttemptFailure, which passes a detached attempt's on
     }
 
     private void onDetachedResponse(Attempt attempt, HttpClientResponse upstream) {
@@ -1540,6 +1538,11 @@ final class Exchange {
         if (recorded != null) {
             storeRecorded(upstreamStatus);
         }
+        // before the answer leaves: a request sent the moment it arrives must see what it changed
+        settleIdempotency();
+        if (upstreamStatus >= 200 && upstreamStatus < 400 && !RequestChecks.isSafe(request.method())) {
+            purgeAfterWrite();
+        }
         Future<Void> written = response.end();
         boolean closeAfter = !requestEnded || "close".equals(response.headers().get("connection"));
         finish();
@@ -1746,6 +1749,7 @@ final class Exchange {
     /** Sends a whole body Rampart made itself, finishes the exchange, and closes the connection if it must. */
     private void endWith(Buffer body, boolean close) {
         bytesOut = body.length();
+        settleIdempotency(); // before the answer leaves: a retry sent the moment it arrives must find the key settled
         Future<Void> written = response.end(body);
         finish();
         if (close) {
@@ -1814,9 +1818,6 @@ final class Exchange {
             // every lookup counts once, a miss that ended in an error too: the hit ratio is not flattered
             cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
             edge.listener().cacheResult(route.id(), cacheStatus.toLowerCase(Locale.ROOT));
-        }
-        if (status >= 200 && status < 400 && route != null && !RequestChecks.isSafe(request.method())) {
-            purgeAfterWrite();
         }
         for (Attempt attempt : new Attempt[]{current, hedge}) {
             if (attempt != null && !attempt.done) {
