@@ -8,6 +8,7 @@ import dev.rampart.gateway.admission.RedisCells;
 import dev.rampart.gateway.admin.EdgeAdmin;
 import dev.rampart.gateway.cache.ResponseCache;
 import dev.rampart.gateway.edge.DetachedCalls;
+import dev.rampart.gateway.edge.PauseSync;
 import dev.rampart.gateway.edge.SideEffectSwitch;
 import dev.rampart.gateway.idempotency.IdempotencyStore;
 import dev.rampart.gateway.observe.EdgeListener;
@@ -121,7 +122,10 @@ public final class Gateway {
                 : Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
         Gateway gateway = new Gateway(vertx, config, metrics);
         vertx.setPeriodic(HEDGE_DELAY_REFRESH_MILLIS, id -> gateway.refreshHedgeDelays());
-        return gateway.listen(eventLoops)
+        // pauses shared through Redis hold before the first request is served (a restart does not resume them)
+        Future<?> pausesRead = gateway.redis == null ? Future.succeededFuture()
+                : PauseSync.start(vertx, gateway.edge.switches(), gateway.redis);
+        return pausesRead.compose(v -> gateway.listen(eventLoops))
                 .onSuccess(v -> {
                     if (metrics != null) {
                         metrics.bindVertx(vertx, eventLoops);

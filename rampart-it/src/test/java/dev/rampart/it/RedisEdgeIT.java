@@ -203,6 +203,44 @@ class RedisEdgeIT {
 
     @Test
     @Order(5)
+    void aPauseOnOneInstanceHoldsOnEveryInstanceAndOutlivesARestartUntilResumed() {
+        HttpResponse<String> paused = RampartProcess.send(HttpRequest.newBuilder(
+                        gateways.get(0).adminUri("/api/v1/side-effects/pause"))
+                .POST(HttpRequest.BodyPublishers.ofString("{\"by\":\"alice\",\"reason\":\"drill\"}")).build());
+        assertThat(paused.statusCode()).as(paused.body()).isEqualTo(200);
+
+        await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                .until(() -> post(gateways.get(1), "/payments/paused", "key-paused-1", "{}").statusCode(), s -> s == 503);
+        RampartProcess late = start("RedisEdgeIT-c");
+        try {
+            HttpResponse<String> fromNewInstance = post(late, "/payments/while-paused", "key-paused-2", "{}");
+            HttpResponse<String> fromFirst = post(gateways.get(1), "/payments/while-paused", "key-paused-3", "{}");
+            assertThat(fromNewInstance.statusCode()).as("a new instance starts paused: " + fromNewInstance.body())
+                    .isEqualTo(503);
+            assertThat(fromFirst.statusCode()).isEqualTo(503);
+            assertThat(calls.get("/payments/while-paused")).as("no paused request reached the upstream").isNull();
+
+            HttpResponse<String> resumed = RampartProcess.send(HttpRequest.newBuilder(
+                            late.adminUri("/api/v1/side-effects/resume"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"by\":\"bob\",\"reason\":\"done\"}")).build());
+            assertThat(resumed.statusCode()).as(resumed.body()).isEqualTo(200);
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> post(gateways.get(0), "/payments/resumed", "key-resumed-" + System.nanoTime(), "{}")
+                            .statusCode(), s -> s == 201);
+            gateways.get(0).awaitStdout(line -> line.contains("changed by another instance"), Duration.ofSeconds(5));
+        } finally {
+            late.close();
+            // whatever happened above, the next test needs payments running
+            RampartProcess.send(HttpRequest.newBuilder(gateways.get(1).adminUri("/api/v1/side-effects/resume"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"by\":\"test\",\"reason\":\"cleanup\"}")).build());
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100)).until(() -> gateways.stream()
+                    .allMatch(g -> post(g, "/payments/cleanup", "key-cleanup-" + System.nanoTime(), "{}")
+                            .statusCode() == 201));
+        }
+    }
+
+    @Test
+    @Order(6)
     void redisStoppedMidRunFailsNoRequestAndIsUsedAgainOnceBack() throws Exception {
         AtomicInteger sent = new AtomicInteger();
         List<String> failures = new CopyOnWriteArrayList<>();
@@ -230,12 +268,17 @@ class RedisEdgeIT {
         await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(100))
                 .until(() -> readiness(gateways.get(0)).path("redis").path("status").asText(), "down"::equals);
         JsonNode down = readiness(gateways.get(0)).path("redis");
+        HttpResponse<String> purgeWhileDown = RampartProcess.send(HttpRequest.newBuilder(
+                gateways.get(0).adminUri("/api/v1/cache?route=prices&prefix=/prices/outage-")).DELETE().build());
         Thread.sleep(1_500);
         redis.restart();
         CompletableFuture.allOf(clients.toArray(CompletableFuture[]::new)).get(30, TimeUnit.SECONDS);
 
         assertThat(failures).as("answers other than 2xx out of %d requests", sent.get()).isEmpty();
         assertThat(sent.get()).isGreaterThan(20);
+        assertThat(purgeWhileDown.statusCode()).as(purgeWhileDown.body()).isEqualTo(503);
+        assertThat(JsonLines.parse(purgeWhileDown.body()).path("error").path("code").asText())
+                .isEqualTo("purge_incomplete");
         assertThat(down.path("cache").asText()).contains("local");
         assertThat(down.path("idempotency_keys").asText()).contains("local");
         for (RampartProcess gateway : gateways) {

@@ -131,9 +131,20 @@ public final class EdgeAdmin {
         return edge.cache().purgePrefix(route, prefix).map(n -> purged(n, route, null, prefix));
     }
 
-    private static Answer purged(int count, String route, String key, String prefix) {
-        return new Answer(200, new JsonObject().put("purged", count).put("route", route).put("key", key)
-                .put("prefix", prefix));
+    private Answer purged(int count, String route, String key, String prefix) {
+        JsonObject body = new JsonObject().put("purged", count).put("route", route).put("key", key)
+                .put("prefix", prefix);
+        RouteTable current = table.get();
+        boolean shared = current.routes().stream().anyMatch(r -> r.cache != null
+                && r.cache.store() == dev.rampart.core.config.CacheConfig.Store.REDIS
+                && (route == null || r.id().equals(route)));
+        if (shared && edge.cache().sharedStoreUnreachable()) {
+            // what this instance held is gone; what Redis holds is not, and comes back with it: say so, loudly
+            return new Answer(503, body.put("error", new JsonObject().put("code", "purge_incomplete")
+                    .put("message", "Redis is unavailable: entries in this instance were purged, entries in Redis "
+                            + "were not. Purge again once /readyz shows Redis up.")));
+        }
+        return new Answer(200, body);
     }
 
     private static JsonObject json(SideEffectSwitch.Pause pause) {

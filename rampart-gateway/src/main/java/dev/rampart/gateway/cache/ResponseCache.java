@@ -336,6 +336,11 @@ public final class ResponseCache {
 
     // ---- for metrics and the admin API ---------------------------------------------------------------------------
 
+    /** Whether entries kept in Redis are out of reach now: Redis is configured but counts as down. */
+    public boolean sharedStoreUnreachable() {
+        return redis != null && !redis.up();
+    }
+
     public long localBytes() {
         return entries.policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
     }

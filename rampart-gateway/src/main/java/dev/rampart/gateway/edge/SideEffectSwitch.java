@@ -26,6 +26,10 @@ public final class SideEffectSwitch {
     }
 
     private volatile Map<String, Pause> pauses = Map.of();
+    /** When the pauses last changed (epoch ms), here or, through Redis, on another instance: the newer state wins. */
+    private volatile long changedMillis;
+    /** Called after every change made here (the Redis sync publishes it); never null. */
+    private volatile Runnable onChange = () -> { };
 
     /** The pause that holds this route, or null; only routes marked {@code side-effects: true} are ever paused. */
     public Pause pausedFor(String routeId) {
@@ -43,10 +47,12 @@ public final class SideEffectSwitch {
         Map<String, Pause> next = new LinkedHashMap<>(pauses);
         next.put(scope, pause);
         pauses = Map.copyOf(next);
+        changedMillis = Math.max(changedMillis + 1, pause.sinceMillis());
         log.atWarn().addKeyValue("scope", scope).addKeyValue("by", by).addKeyValue("reason", reason)
                 .addKeyValue("retry_after_s", retryAfterSeconds)
                 .log(scope.equals(ALL) ? "side effects paused on every side-effect route"
                         : "side effects paused on one route");
+        onChange.run();
         return pause;
     }
 
@@ -68,15 +74,43 @@ public final class SideEffectSwitch {
             return null;
         }
         pauses = Map.copyOf(next);
+        changedMillis = Math.max(changedMillis + 1, System.currentTimeMillis());
         log.atWarn().addKeyValue("scope", scope).addKeyValue("by", by).addKeyValue("reason", reason)
                 .addKeyValue("paused_by", lifted.by()).addKeyValue("paused_for_s",
                         (System.currentTimeMillis() - lifted.sinceMillis()) / 1000)
                 .log(scope.equals(ALL) ? "side effects resumed on every route" : "side effects resumed on one route");
+        onChange.run();
         return lifted;
     }
 
     /** Every pause in force, by scope. */
     public Map<String, Pause> pauses() {
         return pauses;
+    }
+
+    public long changedMillis() {
+        return changedMillis;
+    }
+
+    void onChange(Runnable listener) {
+        this.onChange = listener;
+    }
+
+    /**
+     * Takes the state another instance published, if it is newer than this one's. Logged when it changes what is
+     * paused here, so that each instance's log tells when its routes stopped and started.
+     */
+    synchronized boolean adopt(Map<String, Pause> published, long publishedChangedMillis) {
+        if (publishedChangedMillis <= changedMillis) {
+            return false;
+        }
+        boolean differs = !published.equals(pauses);
+        pauses = Map.copyOf(published);
+        changedMillis = publishedChangedMillis;
+        if (differs) {
+            log.atWarn().addKeyValue("pauses", published.keySet().toString())
+                    .log("side-effect pauses changed by another instance (shared through redis)");
+        }
+        return true;
     }
 }
