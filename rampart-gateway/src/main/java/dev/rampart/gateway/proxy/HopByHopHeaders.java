@@ -8,6 +8,8 @@ import java.util.Set;
 
 /** Copies headers between hops without the hop-by-hop ones (RFC 9110 §7.6.1), including those named by Connection. */
 final class HopByHopHeaders {
+    private static final Set<String> KEEP_ALIVE = Set.of("keep-alive");
+    private static final Set<String> CLOSE = Set.of("close");
     private HopByHopHeaders() {
     }
 
@@ -46,6 +48,13 @@ final class HopByHopHeaders {
     }
 
     private static Set<String> namedIn(String connection) {
+        // nearly every message says just one of these: no need to split and collect
+        if (connection.equalsIgnoreCase("keep-alive")) {
+            return KEEP_ALIVE;
+        }
+        if (connection.equalsIgnoreCase("close")) {
+            return CLOSE;
+        }
         java.util.HashSet<String> names = new java.util.HashSet<>();
         for (String token : connection.split(",")) {
             String t = token.trim().toLowerCase(Locale.ROOT);

@@ -29,6 +29,16 @@ class HopByHopHeadersTest {
     }
 
     @Test
+    void aConnectionHeaderOfOnlyCloseStillDropsAHeaderNamedClose() {
+        MultiMap from = HttpHeaders.headers().add("Connection", "Close").add("Close", "x").add("Accept", "*/*");
+        MultiMap to = HttpHeaders.headers();
+
+        HopByHopHeaders.copy(from, to, Set.of());
+
+        assertThat(to.names()).containsExactly("Accept");
+    }
+
+    @Test
     void theAllocationFreeCheckAgreesWithTheListInAnyCase() {
         for (String name : new String[] {"Connection", "KEEP-ALIVE", "proxy-connection", "Proxy-Authenticate",
                 "proxy-AUTHORIZATION", "te", "Trailer", "Transfer-Encoding", "UPGRADE"}) {
