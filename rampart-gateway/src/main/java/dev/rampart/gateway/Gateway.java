@@ -85,8 +85,9 @@ public final class Gateway {
         this.tracing = Tracing.create(config.service(), config.tracing());
         this.redis = config.state().redis() == null ? null : new SharedRedis(vertx, config.state().redis());
         this.admissionState = new AdmissionState(redis == null ? null : new RedisCells(redis));
-        this.edge = new EdgeServices(new ResponseCache(ResponseCache.DEFAULT_LOCAL_BYTES, redis),
-                new IdempotencyStore(redis), new SideEffectSwitch(), new DetachedCalls(), metrics == null ? EdgeListener.NONE : metrics);
+        this.edge = new EdgeServices(new ResponseCache(config.state().cacheMemory(), redis),
+                new IdempotencyStore(config.state().idempotencyMemory(), redis), new SideEffectSwitch(),
+                new DetachedCalls(), metrics == null ? EdgeListener.NONE : metrics);
         RouteTable first = RouteTable.compile(vertx, versions.incrementAndGet(), config, null, admissionState,
                 admissionListener());
         this.table.set(first);

@@ -35,7 +35,7 @@ import java.util.regex.Pattern;
  */
 final class AdmissionBinder {
 
-    static final List<String> STATE_KEYS = List.of("redis");
+    static final List<String> STATE_KEYS = List.of("redis", "cache-memory", "idempotency-memory");
     static final List<String> REDIS_KEYS = List.of("url", "timeout", "instances", "key-prefix");
     static final List<String> IDENTITY_KEYS = List.of("api-key-header", "trusted-proxies", "jwt");
     static final List<String> JWT_KEYS = List.of("header", "hmac-secret-env", "hmac-secret-file", "jwks-file",
@@ -108,7 +108,14 @@ final class AdmissionBinder {
 
     StateConfig state(YamlNode node) {
         YamlNode.Mapping m = values.section(node, STATE_KEYS);
-        return m == null ? null : new StateConfig(values.optional(m, "redis", null, this::redis));
+        if (m == null) {
+            return null;
+        }
+        return new StateConfig(values.optional(m, "redis", null, this::redis),
+                values.optional(m, "cache-memory", StateConfig.DEFAULT_CACHE_MEMORY,
+                        n -> values.size(n, StateConfig.MIN_MEMORY, StateConfig.MAX_MEMORY)),
+                values.optional(m, "idempotency-memory", StateConfig.DEFAULT_IDEMPOTENCY_MEMORY,
+                        n -> values.size(n, StateConfig.MIN_MEMORY, StateConfig.MAX_MEMORY)));
     }
 
     private RedisStateConfig redis(YamlNode node) {

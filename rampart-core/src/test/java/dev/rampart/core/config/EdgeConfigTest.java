@@ -373,4 +373,14 @@ class EdgeConfigTest {
         assertThat(valid(withRoute("idempotency: {}")).routes().get(0).idempotency().lockTimeout())
                 .isEqualTo(java.time.Duration.ofSeconds(60));
     }
+
+    @Test
+    void theInProcessStoresAreBoundedBy64MiBUnlessStateSaysOtherwise() {
+        assertThat(valid(withRoute("side-effects: false")).state().cacheMemory()).isEqualTo(64L * 1024 * 1024);
+        RampartConfig sized = valid(withRoot("state: { cache-memory: 256MiB, idempotency-memory: 16MiB }"));
+        assertThat(sized.state().cacheMemory()).isEqualTo(256L * 1024 * 1024);
+        assertThat(sized.state().idempotencyMemory()).isEqualTo(16L * 1024 * 1024);
+        assertThat(errors(withRoot("state: { cache-memory: 10KiB }"))).singleElement().asString()
+                .contains("state.cache-memory").contains("from 1MiB");
+    }
 }

@@ -29,7 +29,6 @@ import java.util.function.Function;
  * Thread-safe; Redis calls are asynchronous and bounded by the shared connection's timeout.
  */
 public final class ResponseCache {
-    public static final long DEFAULT_LOCAL_BYTES = 64L * 1024 * 1024;
     /** Redis value that records, under a primary key, the request headers its response varies on. */
     private static final byte VARY_MARKER = 'V';
     private static final String STORE_SCRIPT = """

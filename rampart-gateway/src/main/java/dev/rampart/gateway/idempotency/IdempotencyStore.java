@@ -25,7 +25,6 @@ import java.util.concurrent.atomic.LongAdder;
  */
 public final class IdempotencyStore {
     private static final Logger log = LoggerFactory.getLogger(IdempotencyStore.class);
-    public static final long LOCAL_BYTES = 64L * 1024 * 1024;
 
     private static final byte IN_FLIGHT = 'F';
     private static final byte DONE = 'D';
@@ -70,11 +69,14 @@ public final class IdempotencyStore {
     private final SharedRedis redis;
     private final LongAdder evictions = new LongAdder();
 
-    /** @param redis the shared connection, or null when the config has no Redis */
-    public IdempotencyStore(SharedRedis redis) {
+    /**
+     * @param localBytes what the in-process records may hold
+     * @param redis      the shared connection, or null when the config has no Redis
+     */
+    public IdempotencyStore(long localBytes, SharedRedis redis) {
         this.redis = redis;
         this.local = Caffeine.newBuilder()
-                .maximumWeight(LOCAL_BYTES)
+                .maximumWeight(localBytes)
                 .weigher((String key, LocalRecord record) -> record.value().length() + key.length() * 2 + 48)
                 .expireAfter(new Expiry<String, LocalRecord>() {
                     @Override
@@ -100,7 +102,7 @@ public final class IdempotencyStore {
                         evictions.increment();
                         log.atWarn().addKeyValue("evicted", 1)
                                 .log("idempotency record evicted before its retention ended: the local store is "
-                                        + "full; configure state.redis to keep more");
+                                        + "full; raise state.idempotency-memory, or configure state.redis");
                     }
                 })
                 .build();

@@ -1,5 +1,6 @@
 package dev.rampart.gateway.proxy;
 
+import dev.rampart.core.config.StateConfig;
 import dev.rampart.gateway.cache.ResponseCache;
 import dev.rampart.gateway.edge.DetachedCalls;
 import dev.rampart.gateway.edge.SideEffectSwitch;
@@ -12,7 +13,8 @@ public record EdgeServices(ResponseCache cache, IdempotencyStore idempotency, Si
 
     /** In-process stores only, no metrics: for tests and embedded use. */
     public static EdgeServices local() {
-        return new EdgeServices(new ResponseCache(ResponseCache.DEFAULT_LOCAL_BYTES, null), new IdempotencyStore(null),
+        return new EdgeServices(new ResponseCache(StateConfig.DEFAULT_CACHE_MEMORY, null),
+                new IdempotencyStore(StateConfig.DEFAULT_IDEMPOTENCY_MEMORY, null),
                 new SideEffectSwitch(), new DetachedCalls(), EdgeListener.NONE);
     }
 }
