@@ -51,6 +51,7 @@ final class StatusCommand implements Callable<Integer> {
             JsonNode routes = get(client, "/api/v1/routes", 200);
             JsonNode upstreams = get(client, "/api/v1/upstreams", 200);
             print(System.out, ready, routes, upstreams);
+            printPauses(System.out, get(client, "/api/v1/side-effects", 200));
             return 0;
         } catch (AdminUnreachable unreachable) {
             System.err.println("rampart status: " + unreachable.getMessage());
@@ -140,6 +141,21 @@ final class StatusCommand implements Callable<Integer> {
         out.println();
         out.println("rate, errors and latency over the last minute; requests since start; RETRY X: requests sent "
                 + "upstream (retries and hedges included) per client request, over the retry budget's window");
+    }
+
+    /** The pauses in force, if any: who paused what, why and since when. */
+    static void printPauses(PrintStream out, JsonNode sideEffects) {
+        JsonNode pauses = sideEffects.path("pauses");
+        if (pauses.isEmpty()) {
+            return;
+        }
+        out.println();
+        for (JsonNode pause : pauses) {
+            String scope = pause.path("scope").asText();
+            out.println("PAUSED " + (scope.equals("*") ? "every side-effect route" : "route " + scope) + " since "
+                    + pause.path("since").asText() + " by " + pause.path("by").asText() + ": "
+                    + pause.path("reason").asText() + " (rampart resume to lift)");
+        }
     }
 
     private static String[] rateOf(JsonNode stats) {

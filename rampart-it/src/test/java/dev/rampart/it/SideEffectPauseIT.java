@@ -193,6 +193,10 @@ class SideEffectPauseIT {
         AdmissionIT.assertError(charge, 503, "paused");
         assertThat(charge.headers().firstValue("retry-after")).hasValue("7");
         assertLogged(mark, "side effects paused on one route", "erin", "cli drill");
+        RampartProcess status = rampart("status", "--admin", adminUrl());
+        assertThat(status.waitFor(COMMAND_TIME)).as(status.outputForDiagnosis()).isZero();
+        assertThat(status.stdout()).anySatisfy(line -> assertThat(line)
+                .startsWith("PAUSED route payments since ").contains("by erin: cli drill"));
 
         RampartProcess resume = rampart("resume", "--admin", adminUrl(), "--route", "payments", "--reason",
                 "cli drill over", "--by", "erin");
