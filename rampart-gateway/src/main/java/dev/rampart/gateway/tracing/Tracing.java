@@ -6,6 +6,9 @@ import io.opentelemetry.extension.trace.propagation.B3Propagator;
 import io.opentelemetry.api.common.AttributeKey;
 import io.opentelemetry.api.common.Attributes;
 import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanContext;
+import io.opentelemetry.api.trace.TraceFlags;
+import io.opentelemetry.api.trace.TraceState;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -22,7 +25,9 @@ import io.opentelemetry.sdk.trace.SdkTracerProvider;
 import io.opentelemetry.sdk.trace.data.SpanData;
 import io.opentelemetry.sdk.trace.export.BatchSpanProcessor;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
+import io.opentelemetry.sdk.trace.IdGenerator;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
+import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.vertx.core.MultiMap;
 
 import java.util.ArrayList;
@@ -63,12 +68,16 @@ public final class Tracing implements AutoCloseable {
     private final Tracer tracer;
     private final TextMapPropagator propagator;
     private final CountingExporter exporter;
+    /** How a trace without a parent is sampled: never (nothing exported), or by ratio on its trace id. */
+    private final Sampler rootSampler;
 
-    private Tracing(SdkTracerProvider provider, CountingExporter exporter, Set<TracePropagation> propagation) {
+    private Tracing(SdkTracerProvider provider, CountingExporter exporter, Set<TracePropagation> propagation,
+                    Sampler rootSampler) {
         this.provider = provider;
         this.tracer = provider.get("dev.rampart.gateway");
         this.exporter = exporter;
         this.propagator = propagator(propagation);
+        this.rootSampler = rootSampler;
     }
 
     /**
@@ -97,8 +106,9 @@ public final class Tracing implements AutoCloseable {
             // nothing keeps real, unsampled ids flowing for the logs and the upstream
             return new Tracing(SdkTracerProvider.builder().setResource(resource)
                     // a caller's "sampled" decision still travels on to the upstream
-                    .setSampler(Sampler.parentBased(Sampler.alwaysOff()))
-                    .addSpanProcessor(new DiscardingSpanProcessor()).build(), null, config.propagators());
+                    .setSampler(Sampler.parentBased(Sampler.alwaysOff())).setIdGenerator(ChosenTraceIds.INSTANCE)
+                    .addSpanProcessor(new DiscardingSpanProcessor()).build(), null, config.propagators(),
+                    Sampler.alwaysOff());
         }
         CountingExporter exporter = new CountingExporter(config.maxQueueSize(), OtlpHttpSpanExporter.builder()
                 .setEndpoint(config.endpoint().toString())
@@ -111,12 +121,14 @@ public final class Tracing implements AutoCloseable {
                 .setScheduleDelay(1, TimeUnit.SECONDS)
                 .setExporterTimeout(config.exportTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .build();
+        Sampler ratio = Sampler.traceIdRatioBased(config.sampleRatio());
         SdkTracerProvider provider = SdkTracerProvider.builder()
                 .setResource(resource)
-                .setSampler(Sampler.parentBased(Sampler.traceIdRatioBased(config.sampleRatio())))
+                .setSampler(Sampler.parentBased(ratio))
+                .setIdGenerator(ChosenTraceIds.INSTANCE)
                 .addSpanProcessor(new CountingSpanProcessor(batches, exporter))
                 .build();
-        return new Tracing(provider, exporter, config.propagators());
+        return new Tracing(provider, exporter, config.propagators(), ratio);
     }
 
     /** The trace context a client sent, or the root context when it sent none (or a malformed one). */
@@ -124,14 +136,67 @@ public final class Tracing implements AutoCloseable {
         return propagator.extract(Context.root(), headers, HEADERS_GETTER);
     }
 
+    /**
+     * The request's server span. Most requests are not sampled: they get a span that only carries ids (what the
+     * SDK would hand out for them, without its span machinery), so that tracing costs them next to nothing. The
+     * sampling decision is the configured sampler's: parent-based, and by ratio on the trace id at the root.
+     */
     public Span startServerSpan(Context parent, String name, long startEpochNanos) {
-        return tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
-                .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS).startSpan();
+        SpanContext parentContext = Span.fromContext(parent).getSpanContext();
+        String traceId;
+        if (parentContext.isValid()) {
+            if (!parentContext.isSampled()) {
+                return unsampled(parentContext.getTraceId(), parentContext.getTraceState());
+            }
+            traceId = null; // a sampled parent: the SDK records it, whatever the ratio
+        } else {
+            traceId = IDS.generateTraceId();
+            if (rootSampler.shouldSample(parent, traceId, name, SpanKind.SERVER, Attributes.empty(), List.of())
+                    .getDecision() == SamplingDecision.DROP) {
+                return unsampled(traceId, TraceState.getDefault());
+            }
+            ChosenTraceIds.NEXT.set(traceId); // the SDK samples it again, by the same id, to the same decision
+        }
+        try {
+            return tracer.spanBuilder(name).setParent(parent).setSpanKind(SpanKind.SERVER)
+                    .setStartTimestamp(startEpochNanos, TimeUnit.NANOSECONDS).startSpan();
+        } finally {
+            if (traceId != null) {
+                ChosenTraceIds.NEXT.remove();
+            }
+        }
     }
 
     public Span startClientSpan(Span server, String name, int attempt) {
+        SpanContext serverContext = server.getSpanContext();
+        if (!server.isRecording() && !serverContext.isSampled()) {
+            return unsampled(serverContext.getTraceId(), serverContext.getTraceState());
+        }
         return tracer.spanBuilder(name).setParent(Context.root().with(server)).setSpanKind(SpanKind.CLIENT)
                 .setAttribute(ATTEMPT, (long) attempt).startSpan();
+    }
+
+    private static Span unsampled(String traceId, TraceState traceState) {
+        return Span.wrap(SpanContext.create(traceId, IDS.generateSpanId(), TraceFlags.getDefault(), traceState));
+    }
+
+    private static final IdGenerator IDS = IdGenerator.random();
+
+    /** Random ids, except a root trace id this class chose (and sampled) itself, handed over on the same thread. */
+    private static final class ChosenTraceIds implements IdGenerator {
+        static final ChosenTraceIds INSTANCE = new ChosenTraceIds();
+        static final ThreadLocal<String> NEXT = new ThreadLocal<>();
+
+        @Override
+        public String generateSpanId() {
+            return IDS.generateSpanId();
+        }
+
+        @Override
+        public String generateTraceId() {
+            String chosen = NEXT.get();
+            return chosen != null ? chosen : IDS.generateTraceId();
+        }
     }
 
     /** Writes {@code traceparent}/{@code tracestate} for the given span into outgoing headers. */

@@ -34,6 +34,48 @@ class TracingTest {
     }
 
     @Test
+    void atAFullRatioEveryRootIsRecordedAndAtZeroNoneIsButAllGetValidIds() {
+        TracingConfig all = new TracingConfig(URI.create("http://127.0.0.1:1/v1/traces"), 1.0, Duration.ofMillis(200), 10);
+        TracingConfig none = new TracingConfig(URI.create("http://127.0.0.1:1/v1/traces"), 0.0, Duration.ofMillis(200), 10);
+        try (Tracing sampled = Tracing.create("t", all); Tracing unsampled = Tracing.create("t", none)) {
+            for (int i = 0; i < 200; i++) {
+                Span kept = sampled.startServerSpan(sampled.extract(HttpHeaders.headers()), "GET", 0);
+                Span dropped = unsampled.startServerSpan(unsampled.extract(HttpHeaders.headers()), "GET", 0);
+
+                assertThat(kept.isRecording()).isTrue();
+                assertThat(kept.getSpanContext().isSampled()).isTrue();
+                assertThat(sampled.startClientSpan(kept, "GET", 1).isRecording()).isTrue();
+                assertThat(dropped.isRecording()).isFalse();
+                assertThat(dropped.getSpanContext().isValid()).isTrue();
+                assertThat(unsampled.startClientSpan(dropped, "GET", 1).getSpanContext().getTraceId())
+                        .isEqualTo(dropped.getSpanContext().getTraceId());
+                kept.end();
+            }
+        }
+    }
+
+    @Test
+    void halfTheRootsAreSampledAtAFiftyPercentRatioEachByItsOwnTraceId() {
+        TracingConfig half = new TracingConfig(URI.create("http://127.0.0.1:1/v1/traces"), 0.5, Duration.ofMillis(200), 10);
+        try (Tracing tracing = Tracing.create("t", half)) {
+            int recorded = 0;
+            for (int i = 0; i < 4000; i++) {
+                Span span = tracing.startServerSpan(tracing.extract(HttpHeaders.headers()), "GET", 0);
+                // the decision is the one the trace id implies, whichever path made the span
+                boolean implied = io.opentelemetry.sdk.trace.samplers.Sampler.traceIdRatioBased(0.5).shouldSample(
+                        io.opentelemetry.context.Context.root(), span.getSpanContext().getTraceId(), "GET",
+                        io.opentelemetry.api.trace.SpanKind.SERVER, io.opentelemetry.api.common.Attributes.empty(),
+                        java.util.List.of()).getDecision()
+                        == io.opentelemetry.sdk.trace.samplers.SamplingDecision.RECORD_AND_SAMPLE;
+                assertThat(span.getSpanContext().isSampled()).isEqualTo(implied);
+                recorded += span.isRecording() ? 1 : 0;
+                span.end();
+            }
+            assertThat(recorded).isBetween(1800, 2200);
+        }
+    }
+
+    @Test
     void anIncomingSampledParentIsContinuedAndSampledEvenAtALowRatio() {
         TracingConfig config = new TracingConfig(URI.create("http://127.0.0.1:1/v1/traces"), 0.0, Duration.ofMillis(200), 10);
         try (Tracing tracing = Tracing.create("t", config)) {
