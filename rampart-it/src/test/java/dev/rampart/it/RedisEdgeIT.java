@@ -108,8 +108,13 @@ class RedisEdgeIT {
                     answer.run();
                 }
             } else {
-                request.response().putHeader("content-type", "text/plain").putHeader("etag", "\"v1\"")
-                        .end("price of " + request.path());
+                Runnable answer = () -> request.response().putHeader("content-type", "text/plain")
+                        .putHeader("etag", "\"v1\"").end("price of " + request.path());
+                if (request.path().startsWith("/prices/slow")) {
+                    upstreams.vertx().setTimer(400, t -> answer.run()); // long enough for a stampede to pile up
+                } else {
+                    answer.run();
+                }
             }
         });
     }
@@ -155,6 +160,25 @@ class RedisEdgeIT {
 
     @Test
     @Order(3)
+    void aStampedeOnARedisBackedRouteCausesOneUpstreamRequest() {
+        List<CompletableFuture<HttpResponse<String>>> answers = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            answers.add(RampartProcess.httpClient().sendAsync(HttpRequest.newBuilder(
+                    gateways.get(0).uri("/prices/slow-1")).timeout(Duration.ofSeconds(20)).build(),
+                    HttpResponse.BodyHandlers.ofString()));
+        }
+
+        List<HttpResponse<String>> done = answers.stream().map(CompletableFuture::join).toList();
+
+        assertThat(done).allSatisfy(answer -> {
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("price of /prices/slow-1");
+        });
+        assertThat(calls.get("/prices/slow-1").get()).as("upstream requests").isEqualTo(1);
+    }
+
+    @Test
+    @Order(4)
     void twoInstancesAgreeOnAnIdempotencyKey() {
         HttpResponse<String> first = post(gateways.get(0), "/payments/agree", "key-agree", "{\"amount\":1}");
         HttpResponse<String> repeat = post(gateways.get(1), "/payments/agree", "key-agree", "{\"amount\":1}");
@@ -169,7 +193,7 @@ class RedisEdgeIT {
     }
 
     @Test
-    @Order(4)
+    @Order(5)
     void aClientRetryingThroughTimeoutsAndAGatewayRestartCausesOneSideEffect() {
         paymentDelayMillis.set(2_000); // longer than the route's 600 ms total: every client call times out
         RampartProcess a = gateways.get(0);
@@ -202,7 +226,7 @@ class RedisEdgeIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void aPauseOnOneInstanceHoldsOnEveryInstanceAndOutlivesARestartUntilResumed() {
         HttpResponse<String> paused = RampartProcess.send(HttpRequest.newBuilder(
                         gateways.get(0).adminUri("/api/v1/side-effects/pause"))
@@ -240,7 +264,7 @@ class RedisEdgeIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void redisStoppedMidRunFailsNoRequestAndIsUsedAgainOnceBack() throws Exception {
         AtomicInteger sent = new AtomicInteger();
         List<String> failures = new CopyOnWriteArrayList<>();

@@ -23,6 +23,7 @@ import java.util.Map;
 public final class PauseSync {
     private static final Logger log = LoggerFactory.getLogger(PauseSync.class);
     static final long INTERVAL_MILLIS = 1_000;
+    static final long STARTUP_READ_MILLIS = 2_000;
     /** Publishes a state only over an older one: two instances changing pauses at once end on the newer change. */
     private static final String PUBLISH_SCRIPT = """
             local v = redis.call('GET', KEYS[1])
@@ -49,7 +50,20 @@ public final class PauseSync {
     /** Starts sharing; completes once the published state (if any) was read, or Redis did not answer in time. */
     public static Future<PauseSync> start(Vertx vertx, SideEffectSwitch switches, SharedRedis redis) {
         PauseSync sync = new PauseSync(vertx, switches, redis);
-        return sync.pull().map(sync);
+        // a fresh process opens its first connection now: the usual per-call bound would be too short for it
+        return redis.sendEvenIfDown(Request.cmd(Command.GET).arg(sync.key), STARTUP_READ_MILLIS)
+                .map(value -> {
+                    if (value != null) {
+                        sync.read(value.toString());
+                    }
+                    return sync;
+                })
+                .recover(failure -> {
+                    log.atWarn().addKeyValue("problem", String.valueOf(failure.getMessage()))
+                            .log("side-effect pauses not read from redis at start: serving as unpaused until it "
+                                    + "answers (checked every second)");
+                    return Future.succeededFuture(sync);
+                });
     }
 
     private Future<Void> pull() {

@@ -445,6 +445,8 @@ final class Exchange {
             }
             if (filled == null) {
                 admit(); // nothing was stored: this one goes upstream itself
+            } else if (filled.headerValues("vary").isEmpty()) {
+                serveStored(filled, "HIT", null); // from memory: a Redis store may not have it yet
             } else {
                 // the stored variant may not be this request's (Vary): look again
                 edge.cache().lookup(cacheKey, route.cache.store(), request::getHeader)
