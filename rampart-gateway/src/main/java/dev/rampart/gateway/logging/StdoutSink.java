@@ -11,7 +11,6 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -21,12 +20,12 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class StdoutSink {
     private static final int CAPACITY = 65_536;
-    private static final long MIN_IDLE_POLL_NANOS = 1_000_000;
-    private static final long MAX_IDLE_POLL_NANOS = 50_000_000;
     private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
 
     private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
+    /** Offers accepted and not yet written: what {@link #flush} waits for (a taken offer is no longer queued). */
+    private final AtomicLong unwritten = new AtomicLong();
     private final OutputStream out;
     private final Thread writer;
 
@@ -44,14 +43,18 @@ public final class StdoutSink {
 
     /** Queues one line (without its newline). Never blocks. */
     public void offer(String line) {
+        unwritten.incrementAndGet();
         if (!lines.offer(line)) {
+            unwritten.decrementAndGet();
             dropped.incrementAndGet();
         }
     }
 
     /** Queues several lines at once, each already ending in a newline. Never blocks. */
     public void offerLines(String linesWithNewlines) {
+        unwritten.incrementAndGet();
         if (!lines.offer(linesWithNewlines)) {
+            unwritten.decrementAndGet();
             dropped.addAndGet(linesWithNewlines.chars().filter(c -> c == '\n').count());
         }
     }
@@ -64,7 +67,7 @@ public final class StdoutSink {
     /** Waits, bounded, until what was queued so far is written: for shutdown. */
     public void flush(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
-        while (!lines.isEmpty() && System.nanoTime() < deadline) {
+        while (unwritten.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
             } catch (InterruptedException e) {
@@ -84,21 +87,16 @@ public final class StdoutSink {
     private void drainForever() {
         List<String> batch = new ArrayList<>(1024);
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        long idlePollNanos = MIN_IDLE_POLL_NANOS;
         while (true) {
-            String first = lines.poll();
-            if (first == null) {
-                // polling rather than take(): a blocked taker would make every offer() wake this thread with a
-                // futex call, which costs the event loop more than formatting the line did; the poll backs off
-                // while nothing is logged, so an idle gateway does not wake a thousand times a second
-                LockSupport.parkNanos(idlePollNanos);
-                idlePollNanos = Math.min(idlePollNanos * 2, MAX_IDLE_POLL_NANOS);
-                if (Thread.interrupted()) {
-                    return;
-                }
-                continue;
+            String first;
+            try {
+                // a blocking take: each offer may cost the offering thread a futex wake, which is cheap because the
+                // access log hands over batches (a few dozen a second), not lines; polling instead would wake this
+                // thread, and preempt the event loop sharing its core, a thousand times a second
+                first = lines.take();
+            } catch (InterruptedException e) {
+                return;
             }
-            idlePollNanos = MIN_IDLE_POLL_NANOS;
             batch.add(first);
             synchronized (this) {
                 lines.drainTo(batch, 4096);
@@ -109,6 +107,7 @@ public final class StdoutSink {
                         bytes.write('\n');
                     }
                 }
+                int taken = batch.size();
                 batch.clear();
                 long lost = dropped.getAndSet(0);
                 if (lost > 0) {
@@ -124,6 +123,7 @@ public final class StdoutSink {
                 } catch (IOException e) {
                     dropped.addAndGet(1);
                 }
+                unwritten.addAndGet(-taken);
             }
         }
     }
