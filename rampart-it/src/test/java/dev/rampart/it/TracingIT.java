@@ -78,7 +78,7 @@ class TracingIT {
                 service: %s
                 listen: { host: 127.0.0.1, port: ${listen.port} }
                 admin: { port: ${admin.port} }
-                tracing: { endpoint: "%s", sample-ratio: %s, export-timeout: 2s, max-queue-size: %d }
+                tracing: { endpoint: "%s", sample-ratio: %s, export-timeout: 2s, max-queue-size: %d, export-interval: 200ms }
                 upstreams:
                   demo: { endpoints: [ "http://127.0.0.1:%d" ] }
                   refusing: { endpoints: [ "http://127.0.0.1:%d" ] }
@@ -308,7 +308,7 @@ class TracingIT {
     }
 
     /**
-     * Sequential requests for long enough that several export rounds (one a second, each bounded by the 2 s export
+     * Sequential requests for long enough that several export rounds (every 200 ms in these tests, each bounded by the 2 s export
      * timeout) fail while they run, and at least 50: every one must succeed in well under a second.
      */
     private static void assertRequestsStayFast(RampartProcess gateway) {

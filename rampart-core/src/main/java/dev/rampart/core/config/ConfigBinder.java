@@ -22,7 +22,7 @@ final class ConfigBinder {
             "state", "identity", "clients", "upstreams", "routes");
     static final List<String> METRICS_KEYS = List.of("enabled");
     static final List<String> TRACING_KEYS = List.of("endpoint", "sample-ratio", "export-timeout", "max-queue-size",
-            "propagators");
+            "export-interval", "propagators");
     static final List<String> LISTEN_KEYS = List.of("host", "port", "header-read-timeout", "keep-alive-idle",
             "max-header-size", "drain-timeout");
     static final List<String> ADMIN_KEYS = List.of("bind", "port");
@@ -223,6 +223,8 @@ final class ConfigBinder {
                         n -> values.timeout(n, MIN_TIMEOUT, TracingConfig.MAX_EXPORT_TIMEOUT)),
                 values.optional(m, "max-queue-size", defaults.maxQueueSize(),
                         n -> values.integer(n, 1, 1_000_000, "a span count")),
+                values.optional(m, "export-interval", defaults.exportInterval(),
+                        n -> values.timeout(n, TracingConfig.MIN_EXPORT_INTERVAL, TracingConfig.MAX_EXPORT_INTERVAL)),
                 values.optional(m, "propagators", defaults.propagators(), this::propagators));
     }
 

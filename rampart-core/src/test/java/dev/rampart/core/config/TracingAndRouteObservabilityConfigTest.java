@@ -28,11 +28,11 @@ class TracingAndRouteObservabilityConfigTest {
     @Test
     void aTracingSectionBindsEveryKey() {
         RampartConfig config = ConfigLoader.parse("""
-                tracing: { endpoint: "http://127.0.0.1:4318/v1/traces", sample-ratio: 25%, export-timeout: 2s, max-queue-size: 100 }
+                tracing: { endpoint: "http://127.0.0.1:4318/v1/traces", sample-ratio: 25%, export-timeout: 2s, max-queue-size: 100, export-interval: 250ms }
                 """ + BASE, "t.yaml").config();
 
         assertThat(config.tracing()).isEqualTo(new TracingConfig(URI.create("http://127.0.0.1:4318/v1/traces"), 0.25,
-                Duration.ofSeconds(2), 100));
+                Duration.ofSeconds(2), 100, Duration.ofMillis(250), TracingConfig.DEFAULT_PROPAGATORS));
     }
 
     @Test

@@ -118,7 +118,7 @@ public final class Tracing implements AutoCloseable {
         BatchSpanProcessor batches = BatchSpanProcessor.builder(exporter)
                 .setMaxQueueSize(config.maxQueueSize())
                 .setMaxExportBatchSize(Math.min(512, config.maxQueueSize()))
-                .setScheduleDelay(1, TimeUnit.SECONDS)
+                .setScheduleDelay(config.exportInterval().toMillis(), TimeUnit.MILLISECONDS)
                 .setExporterTimeout(config.exportTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .build();
         Sampler ratio = Sampler.traceIdRatioBased(config.sampleRatio());

@@ -91,7 +91,7 @@ class TracingTest {
 
     @Test
     void withB3ConfiguredAnIncomingB3ParentIsContinuedAndBothFormatsGoUpstream() {
-        TracingConfig config = new TracingConfig(null, 0.01, Duration.ofSeconds(1), 10,
+        TracingConfig config = new TracingConfig(null, 0.01, Duration.ofSeconds(1), 10, TracingConfig.DEFAULT_EXPORT_INTERVAL,
                 Set.of(TracePropagation.TRACECONTEXT, TracePropagation.B3, TracePropagation.B3_MULTI));
         try (Tracing tracing = Tracing.create("t", config)) {
             MultiMap incoming = HttpHeaders.headers().add("b3", PARENT_TRACE + "-" + PARENT_SPAN + "-1");
