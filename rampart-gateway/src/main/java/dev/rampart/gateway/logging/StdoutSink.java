@@ -1,6 +1,5 @@
 package dev.rampart.gateway.logging;
 
-import java.io.ByteArrayOutputStream;
 import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
@@ -8,9 +7,12 @@ import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Queue;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -19,10 +21,21 @@ import java.util.concurrent.atomic.AtomicLong;
  * When the queue is full a line is dropped and counted rather than stalling request handling.
  */
 public final class StdoutSink {
+    /** The arrays the access log fills and hands over whole; written ones come back through {@link #borrow()}. */
+    public static final int BUFFER_BYTES = 64 * 1024;
+    private static final int MAX_SPARE_BUFFERS = 16;
     private static final int CAPACITY = 65_536;
+    private static final long MAX_QUEUED_BYTES = 32L * 1024 * 1024;
+    private static final int SMALL_CHUNK = 8 * 1024;
     private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
 
-    private final BlockingQueue<String> lines = new ArrayBlockingQueue<>(CAPACITY);
+    private record Chunk(byte[] bytes, int length, int lines) {
+    }
+
+    private final BlockingQueue<Chunk> chunks = new ArrayBlockingQueue<>(CAPACITY);
+    private final Queue<byte[]> spare = new ConcurrentLinkedQueue<>();
+    private final AtomicInteger spareCount = new AtomicInteger();
+    private final AtomicLong queuedBytes = new AtomicLong();
     private final AtomicLong dropped = new AtomicLong();
     /** Offers accepted and not yet written: what {@link #flush} waits for (a taken offer is no longer queued). */
     private final AtomicLong unwritten = new AtomicLong();
@@ -43,19 +56,43 @@ public final class StdoutSink {
 
     /** Queues one line (without its newline). Never blocks. */
     public void offer(String line) {
+        byte[] bytes = (line + '\n').getBytes(StandardCharsets.UTF_8);
+        offer(bytes, bytes.length, 1);
+    }
+
+    /**
+     * Queues {@code length} bytes of {@code bytes}: {@code lines} whole lines, each ending in a newline. The array
+     * is the sink's from now on. Never blocks.
+     */
+    public void offer(byte[] bytes, int length, int lines) {
+        if (length == 0) {
+            recycle(bytes);
+            return;
+        }
         unwritten.incrementAndGet();
-        if (!lines.offer(line)) {
+        if (queuedBytes.addAndGet(length) > MAX_QUEUED_BYTES || !chunks.offer(new Chunk(bytes, length, lines))) {
+            queuedBytes.addAndGet(-length);
             unwritten.decrementAndGet();
-            dropped.incrementAndGet();
+            dropped.addAndGet(lines);
+            recycle(bytes);
         }
     }
 
-    /** Queues several lines at once, each already ending in a newline. Never blocks. */
-    public void offerLines(String linesWithNewlines) {
-        unwritten.incrementAndGet();
-        if (!lines.offer(linesWithNewlines)) {
-            unwritten.decrementAndGet();
-            dropped.addAndGet(linesWithNewlines.chars().filter(c -> c == '\n').count());
+    /** An empty array of {@link #BUFFER_BYTES} to fill and {@link #offer(byte[], int, int) offer}. */
+    public byte[] borrow() {
+        byte[] array = spare.poll();
+        if (array == null) {
+            return new byte[BUFFER_BYTES];
+        }
+        spareCount.decrementAndGet();
+        return array;
+    }
+
+    private void recycle(byte[] array) {
+        if (array.length == BUFFER_BYTES && spareCount.incrementAndGet() <= MAX_SPARE_BUFFERS) {
+            spare.offer(array);
+        } else if (array.length == BUFFER_BYTES) {
+            spareCount.decrementAndGet();
         }
     }
 
@@ -85,45 +122,63 @@ public final class StdoutSink {
     }
 
     private void drainForever() {
-        List<String> batch = new ArrayList<>(1024);
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
+        List<Chunk> batch = new ArrayList<>(1024);
+        byte[] small = new byte[BUFFER_BYTES];
         while (true) {
-            String first;
+            Chunk first;
             try {
                 // a blocking take: each offer may cost the offering thread a futex wake, which is cheap because the
                 // access log hands over batches (a few dozen a second), not lines; polling instead would wake this
                 // thread, and preempt the event loop sharing its core, a thousand times a second
-                first = lines.take();
+                first = chunks.take();
             } catch (InterruptedException e) {
                 return;
             }
             batch.add(first);
             synchronized (this) {
-                lines.drainTo(batch, 4096);
-                bytes.reset();
-                for (String line : batch) {
-                    bytes.writeBytes(line.getBytes(StandardCharsets.UTF_8));
-                    if (line.isEmpty() || line.charAt(line.length() - 1) != '\n') {
-                        bytes.write('\n');
-                    }
-                }
-                int taken = batch.size();
-                batch.clear();
-                long lost = dropped.getAndSet(0);
-                if (lost > 0) {
-                    bytes.writeBytes(("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":"
-                            + "\"log lines dropped: stdout is slower than the log rate\",\"dropped\":" + lost + "}\n")
-                            .getBytes(StandardCharsets.UTF_8));
-                }
+                chunks.drainTo(batch, 4096);
+                int pending = 0;
                 try {
-                    bytes.writeTo(out);
-                    if (lines.isEmpty()) {
+                    // small chunks (application log lines) are gathered into one write; large ones go as they are
+                    for (Chunk chunk : batch) {
+                        if (chunk.length <= SMALL_CHUNK && pending + chunk.length <= small.length) {
+                            System.arraycopy(chunk.bytes, 0, small, pending, chunk.length);
+                            pending += chunk.length;
+                        } else {
+                            if (pending > 0) {
+                                out.write(small, 0, pending);
+                                pending = 0;
+                            }
+                            out.write(chunk.bytes, 0, chunk.length);
+                        }
+                    }
+                    long lost = dropped.getAndSet(0);
+                    if (lost > 0) {
+                        if (pending > 0) {
+                            out.write(small, 0, pending);
+                            pending = 0;
+                        }
+                        out.write(("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":"
+                                + "\"log lines dropped: stdout is slower than the log rate\",\"dropped\":" + lost
+                                + "}\n").getBytes(StandardCharsets.UTF_8));
+                    }
+                    if (pending > 0) {
+                        out.write(small, 0, pending);
+                    }
+                    if (chunks.isEmpty()) {
                         out.flush();
                     }
                 } catch (IOException e) {
                     dropped.addAndGet(1);
                 }
-                unwritten.addAndGet(-taken);
+                long bytes = 0;
+                for (Chunk chunk : batch) {
+                    bytes += chunk.length;
+                    recycle(chunk.bytes);
+                }
+                queuedBytes.addAndGet(-bytes);
+                unwritten.addAndGet(-batch.size());
+                batch.clear();
             }
         }
     }

@@ -1,8 +1,7 @@
 package dev.rampart.gateway.observe;
 
 import dev.rampart.core.config.AccessLogConfig;
-import dev.rampart.gateway.logging.JsonText;
-import dev.rampart.gateway.logging.Rfc3339;
+import dev.rampart.gateway.logging.JsonLineBuffer;
 import dev.rampart.gateway.logging.StdoutSink;
 import io.vertx.core.internal.ContextInternal;
 
@@ -26,8 +25,9 @@ public final class AccessLog implements ExchangeListener {
     }
 
     /** Lines formatted on one event loop, handed to the sink together: one hand-over per batch, not per line. */
-    private static final class Batch {
-        final StringBuilder lines = new StringBuilder(BATCH_BYTES + 1024);
+    private final class Batch {
+        final JsonLineBuffer lines = new JsonLineBuffer(sink.borrow());
+        int count;
         boolean flushScheduled;
     }
 
@@ -49,13 +49,16 @@ public final class AccessLog implements ExchangeListener {
         }
         ContextInternal context = ContextInternal.current();
         if (context == null || !context.nettyEventLoop().inEventLoop()) {
-            sink.offer(format(service, config.includeQuery(), record));
+            JsonLineBuffer line = new JsonLineBuffer(640);
+            append(line, service, config.includeQuery(), record).raw('\n');
+            sink.offer(line.array(), line.length(), 1);
             return;
         }
         Batch batch = batches.get();
         boolean full;
         synchronized (batch) { // uncontended but for flushAll at shutdown
-            append(batch.lines, service, config.includeQuery(), record).append('\n');
+            append(batch.lines, service, config.includeQuery(), record).raw('\n');
+            batch.count++;
             full = batch.lines.length() >= BATCH_BYTES;
         }
         if (full) {
@@ -72,9 +75,10 @@ public final class AccessLog implements ExchangeListener {
 
     private void flush(Batch batch) {
         synchronized (batch) {
-            if (batch.lines.length() > 0) {
-                sink.offerLines(batch.lines.toString());
-                batch.lines.setLength(0);
+            int length = batch.lines.length();
+            if (length > 0) {
+                sink.offer(batch.lines.swap(sink.borrow()), length, batch.count);
+                batch.count = 0;
             }
         }
     }
@@ -85,67 +89,96 @@ public final class AccessLog implements ExchangeListener {
     }
 
     static String format(String service, boolean includeQuery, ExchangeRecord e) {
-        return append(new StringBuilder(640), service, includeQuery, e).toString();
+        return append(new JsonLineBuffer(640), service, includeQuery, e).toString();
     }
 
-    private static StringBuilder append(StringBuilder out, String service, boolean includeQuery, ExchangeRecord e) {
-        out.append("{\"timestamp\":\"");
-        Rfc3339.append(out, e.startEpochMillis()).append('"');
-        out.append(",\"level\":\"").append(e.status() >= 500 ? "ERROR" : e.status() >= 400 ? "WARN" : "INFO").append('"');
-        out.append(",\"logger\":\"rampart.access\"");
-        JsonText.field(out, "service", service);
-        JsonText.field(out, "route", e.route());
-        JsonText.field(out, "method", e.method());
-        JsonText.field(out, "path", includeQuery && e.query() != null ? e.path() + '?' + e.query() : e.path());
-        JsonText.field(out, "status", e.status());
-        millis(out, "duration_ms", e.durationNanos());
-        JsonText.field(out, "upstream", e.endpoint());
+    private static final byte[] TIMESTAMP = JsonLineBuffer.ascii("{\"timestamp\":\"");
+    private static final byte[] LEVEL_ERROR = JsonLineBuffer.ascii("\",\"level\":\"ERROR\"");
+    private static final byte[] LEVEL_WARN = JsonLineBuffer.ascii("\",\"level\":\"WARN\"");
+    private static final byte[] LEVEL_INFO = JsonLineBuffer.ascii("\",\"level\":\"INFO\"");
+    private static final byte[] LOGGER = JsonLineBuffer.ascii(",\"logger\":\"rampart.access\"");
+    private static final byte[] SERVICE = name("service");
+    private static final byte[] ROUTE = name("route");
+    private static final byte[] METHOD = name("method");
+    private static final byte[] PATH = name("path");
+    private static final byte[] STATUS = name("status");
+    private static final byte[] DURATION = name("duration_ms");
+    private static final byte[] UPSTREAM = name("upstream");
+    private static final byte[] UPSTREAM_STATUS = name("upstream_status");
+    private static final byte[] NULL = JsonLineBuffer.ascii("null");
+    private static final byte[] BYTES_IN = name("bytes_in");
+    private static final byte[] BYTES_OUT = name("bytes_out");
+    private static final byte[] REQUEST_ID = name("request_id");
+    private static final byte[] CLIENT_IP = name("client_ip");
+    private static final byte[] ERROR_CODE = name("error_code");
+    private static final byte[] QUEUE = name("queue_ms");
+    private static final byte[] CONNECT = name("upstream_connect_ms");
+    private static final byte[] FIRST_BYTE = name("upstream_ttfb_ms");
+    private static final byte[] ATTEMPTS = name("attempts");
+    private static final byte[] FALLBACK = name("fallback");
+    private static final byte[] FAULT = name("fault");
+    private static final byte[] CLIENT = name("client");
+    private static final byte[] RATE_LIMIT = name("rate_limit");
+    private static final byte[] CACHE = name("cache");
+    private static final byte[] IDEMPOTENCY = name("idempotency");
+    private static final byte[] TRACE_ID = name("trace_id");
+    private static final byte[] SPAN_ID = name("span_id");
+
+    private static byte[] name(String field) {
+        return JsonLineBuffer.ascii(",\"" + field + "\":");
+    }
+
+    private static JsonLineBuffer append(JsonLineBuffer out, String service, boolean includeQuery, ExchangeRecord e) {
+        out.raw(TIMESTAMP).timestamp(e.startEpochMillis());
+        out.raw(e.status() >= 500 ? LEVEL_ERROR : e.status() >= 400 ? LEVEL_WARN : LEVEL_INFO);
+        out.raw(LOGGER);
+        out.raw(SERVICE).string(service);
+        out.raw(ROUTE).string(e.route());
+        out.raw(METHOD).string(e.method());
+        out.raw(PATH).string(includeQuery && e.query() != null ? e.path() + '?' + e.query() : e.path());
+        out.raw(STATUS).number(e.status());
+        millis(out.raw(DURATION), e.durationNanos());
+        out.raw(UPSTREAM).string(e.endpoint());
+        out.raw(UPSTREAM_STATUS);
         if (e.upstreamStatus() > 0) {
-            JsonText.field(out, "upstream_status", e.upstreamStatus());
+            out.number(e.upstreamStatus());
         } else {
-            out.append(",\"upstream_status\":null");
+            out.raw(NULL);
         }
-        JsonText.field(out, "bytes_in", e.bytesIn());
-        JsonText.field(out, "bytes_out", e.bytesOut());
-        JsonText.field(out, "request_id", e.requestId());
-        JsonText.field(out, "client_ip", e.clientIp());
-        JsonText.field(out, "error_code", e.errorCode());
-        millis(out, "queue_ms", e.queueNanos());
-        millis(out, "upstream_connect_ms", e.connectNanos());
-        millis(out, "upstream_ttfb_ms", e.firstByteNanos());
-        JsonText.field(out, "attempts", e.attempts());
-        if (e.fallback() != null) {
-            JsonText.field(out, "fallback", e.fallback());
-        }
-        if (e.fault() != null) {
-            JsonText.field(out, "fault", e.fault());
-        }
-        if (e.client() != null) {
-            JsonText.field(out, "client", e.client());
-        }
-        if (e.rateLimit() != null) {
-            JsonText.field(out, "rate_limit", e.rateLimit());
-        }
-        if (e.cache() != null) {
-            JsonText.field(out, "cache", e.cache());
-        }
-        if (e.idempotency() != null) {
-            JsonText.field(out, "idempotency", e.idempotency());
-        }
+        out.raw(BYTES_IN).number(e.bytesIn());
+        out.raw(BYTES_OUT).number(e.bytesOut());
+        out.raw(REQUEST_ID).string(e.requestId());
+        out.raw(CLIENT_IP).string(e.clientIp());
+        out.raw(ERROR_CODE).string(e.errorCode());
+        millis(out.raw(QUEUE), e.queueNanos());
+        millis(out.raw(CONNECT), e.connectNanos());
+        millis(out.raw(FIRST_BYTE), e.firstByteNanos());
+        out.raw(ATTEMPTS).number(e.attempts());
+        optional(out, FALLBACK, e.fallback());
+        optional(out, FAULT, e.fault());
+        optional(out, CLIENT, e.client());
+        optional(out, RATE_LIMIT, e.rateLimit());
+        optional(out, CACHE, e.cache());
+        optional(out, IDEMPOTENCY, e.idempotency());
         if (e.traceId() != null) {
-            JsonText.field(out, "trace_id", e.traceId());
-            JsonText.field(out, "span_id", e.spanId());
+            out.raw(TRACE_ID).string(e.traceId());
+            out.raw(SPAN_ID).string(e.spanId());
         }
-        return out.append('}');
+        return out.raw('}');
     }
 
-    /** {@code ,"name":12.345} with microsecond precision, or {@code null} for a negative (unmeasured) value. */
-    private static void millis(StringBuilder out, String name, long nanos) {
-        out.append(",\"").append(name).append("\":");
-        if (nanos < 0) {
-            out.append("null");
-            return;
+    private static void optional(JsonLineBuffer out, byte[] name, String value) {
+        if (value != null) {
+            out.raw(name).string(value);
         }
-        JsonText.millis(out, nanos);
+    }
+
+    /** Milliseconds with microsecond precision, or {@code null} for a negative (unmeasured) value. */
+    private static void millis(JsonLineBuffer out, long nanos) {
+        if (nanos < 0) {
+            out.raw(NULL);
+        } else {
+            out.millis(nanos);
+        }
     }
 }

@@ -43,6 +43,23 @@ class StdoutSinkTest {
         assertThat(sink.dropped()).isZero();
     }
 
+    @Test
+    void aHandedOverArrayIsWrittenUpToItsLengthAndThenLentOutAgain() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        StdoutSink sink = new StdoutSink(out);
+        byte[] array = sink.borrow();
+        assertThat(array).hasSize(StdoutSink.BUFFER_BYTES);
+        byte[] lines = "{\"a\":1}\n{\"b\":2}\n".getBytes(StandardCharsets.UTF_8);
+        System.arraycopy(lines, 0, array, 0, lines.length);
+
+        sink.offer(array, lines.length, 2);
+        sink.offer("{\"c\":3}");
+
+        sink.flush(5000); // returns once every offer is written and its array back in the pool
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"a\":1}\n{\"b\":2}\n{\"c\":3}\n");
+        assertThat(sink.borrow()).isSameAs(array);
+    }
+
     private static int countLines(ByteArrayOutputStream out) {
         synchronized (out) {
             byte[] bytes = out.toByteArray();
