@@ -82,7 +82,7 @@ public final class Gateway {
         this.routeStats = new RouteStats(System::nanoTime);
         this.listener = metrics == null ? ExchangeListener.of(accessLog, routeStats)
                 : ExchangeListener.of(accessLog, routeStats, metrics);
-        this.tracing = Tracing.create(config.service(), config.tracing());
+        this.tracing = Tracing.create(config.service(), config.tracing(), vertx);
         this.redis = config.state().redis() == null ? null : new SharedRedis(vertx, config.state().redis());
         this.admissionState = new AdmissionState(redis == null ? null : new RedisCells(redis));
         this.edge = new EdgeServices(new ResponseCache(config.state().cacheMemory(), redis),

@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The one writer of stdout: JSON lines from the access log and from application logs go through a bounded queue to a
@@ -27,6 +28,8 @@ public final class StdoutSink {
     private static final int CAPACITY = 65_536;
     private static final long MAX_QUEUED_BYTES = 32L * 1024 * 1024;
     private static final int SMALL_CHUNK = 8 * 1024;
+    private static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
 
     private record Chunk(byte[] bytes, int length, int lines) {
@@ -104,6 +107,7 @@ public final class StdoutSink {
     /** Waits, bounded, until what was queued so far is written: for shutdown. */
     public void flush(long timeoutMillis) {
         long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
+        LockSupport.unpark(writer);
         while (unwritten.get() > 0 && System.nanoTime() < deadline) {
             try {
                 Thread.sleep(5);
@@ -124,16 +128,21 @@ public final class StdoutSink {
     private void drainForever() {
         List<Chunk> batch = new ArrayList<>(1024);
         byte[] small = new byte[BUFFER_BYTES];
+        long idleNanos = WRITE_INTERVAL_NANOS;
         while (true) {
-            Chunk first;
-            try {
-                // a blocking take: each offer may cost the offering thread a futex wake, which is cheap because the
-                // access log hands over batches (a few dozen a second), not lines; polling instead would wake this
-                // thread, and preempt the event loop sharing its core, a thousand times a second
-                first = chunks.take();
-            } catch (InterruptedException e) {
-                return;
+            Chunk first = chunks.poll();
+            if (first == null) {
+                // polling on a timer, not a blocking take(): a waiting taker makes every offer wake it with a futex
+                // call on the offering event loop; this way the loops only enqueue, and this thread wakes at most
+                // every WRITE_INTERVAL while lines come, backing off while none do
+                LockSupport.parkNanos(idleNanos);
+                idleNanos = Math.min(idleNanos * 2, MAX_IDLE_NANOS);
+                if (Thread.interrupted()) {
+                    return;
+                }
+                continue;
             }
+            idleNanos = WRITE_INTERVAL_NANOS;
             batch.add(first);
             synchronized (this) {
                 chunks.drainTo(batch, 4096);

@@ -1,5 +1,6 @@
 package dev.rampart.gateway.metrics;
 
+import dev.rampart.gateway.tracing.Tracing;
 import io.vertx.core.VertxOptions;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.spi.VertxMetricsFactory;
@@ -28,6 +29,9 @@ final class VertxPoolObserver implements VertxMetrics, VertxMetricsFactory {
 
     @Override
     public HttpClientMetrics<?, ?, ?> createHttpClientMetrics(HttpClientOptions options) {
+        if (Tracing.OTLP_CLIENT_METRICS_NAME.equals(options.getMetricsName())) {
+            return null; // the trace collector is not an upstream
+        }
         return new UpstreamClientStats(this);
     }
 

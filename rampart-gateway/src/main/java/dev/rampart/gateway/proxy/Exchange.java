@@ -1877,8 +1877,8 @@ final class Exchange {
 
     private void endClientSpan(Attempt attempt, String outcome) {
         Span span = attempt.span;
-        if (span == null) {
-            return;
+        if (span == null || !span.isRecording()) {
+            return; // an unsampled span keeps nothing: building its attributes would be wasted
         }
         span.setAttribute(HttpAttributes.METHOD, request.method().name());
         span.setAttribute(HttpAttributes.SERVER_ADDRESS, attempt.endpoint.endpoint().host());
@@ -1902,6 +1902,9 @@ final class Exchange {
     }
 
     private void endServerSpan(int status) {
+        if (!serverSpan.isRecording()) {
+            return;
+        }
         serverSpan.setAttribute(HttpAttributes.METHOD, request.method().name());
         serverSpan.setAttribute(HttpAttributes.URL_PATH, request.path());
         serverSpan.setAttribute(HttpAttributes.URL_SCHEME, request.isSSL() ? "https" : "http");

@@ -18,6 +18,7 @@ import io.opentelemetry.context.propagation.TextMapGetter;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.opentelemetry.context.propagation.TextMapSetter;
 import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporter;
+import io.opentelemetry.exporter.otlp.http.trace.OtlpHttpSpanExporterBuilder;
 import io.opentelemetry.sdk.common.CompletableResultCode;
 import io.opentelemetry.sdk.resources.Resource;
 import io.opentelemetry.sdk.trace.ReadableSpan;
@@ -29,6 +30,7 @@ import io.opentelemetry.sdk.trace.IdGenerator;
 import io.opentelemetry.sdk.trace.samplers.Sampler;
 import io.opentelemetry.sdk.trace.samplers.SamplingDecision;
 import io.vertx.core.MultiMap;
+import io.vertx.core.Vertx;
 
 import java.util.ArrayList;
 import java.util.Collection;
@@ -98,7 +100,16 @@ public final class Tracing implements AutoCloseable {
         return all.size() == 1 ? all.get(0) : TextMapPropagator.composite(all);
     }
 
+    /** The Vert.x metrics name of the client that exports spans: Vert.x metrics skip it, it is not an upstream. */
+    public static final String OTLP_CLIENT_METRICS_NAME = "rampart-otlp";
+
+    /** Exports through the JDK's HTTP client: for tests and tools without a Vert.x instance. */
     public static Tracing create(String service, TracingConfig config) {
+        return create(service, config, null);
+    }
+
+    /** Exports through {@code vertx}'s HTTP client when given one. */
+    public static Tracing create(String service, TracingConfig config, Vertx vertx) {
         Resource resource = Resource.getDefault().merge(Resource.create(Attributes.of(
                 AttributeKey.stringKey("service.name"), service)));
         if (!config.exportEnabled()) {
@@ -110,11 +121,14 @@ public final class Tracing implements AutoCloseable {
                     .addSpanProcessor(new DiscardingSpanProcessor()).build(), null, config.propagators(),
                     Sampler.alwaysOff());
         }
-        CountingExporter exporter = new CountingExporter(config.maxQueueSize(), OtlpHttpSpanExporter.builder()
+        OtlpHttpSpanExporterBuilder otlp = OtlpHttpSpanExporter.builder()
                 .setEndpoint(config.endpoint().toString())
                 .setTimeout(config.exportTimeout().toMillis(), TimeUnit.MILLISECONDS)
-                .setConnectTimeout(Math.min(config.exportTimeout().toMillis(), 2000), TimeUnit.MILLISECONDS)
-                .build());
+                .setConnectTimeout(Math.min(config.exportTimeout().toMillis(), 2000), TimeUnit.MILLISECONDS);
+        if (vertx != null) {
+            otlp.setComponentLoader(VertxOtlpSender.loader(vertx));
+        }
+        CountingExporter exporter = new CountingExporter(config.maxQueueSize(), otlp.build());
         BatchSpanProcessor batches = BatchSpanProcessor.builder(exporter)
                 .setMaxQueueSize(config.maxQueueSize())
                 .setMaxExportBatchSize(Math.min(512, config.maxQueueSize()))
