@@ -4,6 +4,8 @@ import java.io.FileDescriptor;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,9 +29,8 @@ public final class StdoutSink {
     private static final int MAX_SPARE_BUFFERS = 16;
     private static final int CAPACITY = 65_536;
     private static final long MAX_QUEUED_BYTES = 32L * 1024 * 1024;
-    private static final int SMALL_CHUNK = 8 * 1024;
-    private static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
-    private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+    private static final long WRITE_INTERVAL_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
+    private static final long MAX_IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(200);
     private static final StdoutSink INSTANCE = new StdoutSink(new FileOutputStream(FileDescriptor.out));
 
     private record Chunk(byte[] bytes, int length, int lines) {
@@ -43,11 +44,14 @@ public final class StdoutSink {
     /** Offers accepted and not yet written: what {@link #flush} waits for (a taken offer is no longer queued). */
     private final AtomicLong unwritten = new AtomicLong();
     private final OutputStream out;
+    /** Stdout's channel, for gathering writes; null for any other stream. */
+    private final FileChannel channel;
     private final Thread writer;
 
     /** A sink writing to {@code out} instead of stdout: for tests and embedding. */
     public StdoutSink(OutputStream out) {
         this.out = out;
+        this.channel = out instanceof FileOutputStream file ? file.getChannel() : null;
         this.writer = new Thread(this::drainForever, "rampart-stdout-writer");
         this.writer.setDaemon(true);
         this.writer.start();
@@ -127,7 +131,7 @@ public final class StdoutSink {
 
     private void drainForever() {
         List<Chunk> batch = new ArrayList<>(1024);
-        byte[] small = new byte[BUFFER_BYTES];
+        List<ByteBuffer> gather = new ArrayList<>(1024);
         long idleNanos = WRITE_INTERVAL_NANOS;
         while (true) {
             Chunk first = chunks.poll();
@@ -146,40 +150,21 @@ public final class StdoutSink {
             batch.add(first);
             synchronized (this) {
                 chunks.drainTo(batch, 4096);
-                int pending = 0;
                 try {
-                    // small chunks (application log lines) are gathered into one write; large ones go as they are
                     for (Chunk chunk : batch) {
-                        if (chunk.length <= SMALL_CHUNK && pending + chunk.length <= small.length) {
-                            System.arraycopy(chunk.bytes, 0, small, pending, chunk.length);
-                            pending += chunk.length;
-                        } else {
-                            if (pending > 0) {
-                                out.write(small, 0, pending);
-                                pending = 0;
-                            }
-                            out.write(chunk.bytes, 0, chunk.length);
-                        }
+                        gather.add(ByteBuffer.wrap(chunk.bytes, 0, chunk.length));
                     }
                     long lost = dropped.getAndSet(0);
                     if (lost > 0) {
-                        if (pending > 0) {
-                            out.write(small, 0, pending);
-                            pending = 0;
-                        }
-                        out.write(("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":"
+                        gather.add(ByteBuffer.wrap(("{\"level\":\"WARN\",\"logger\":\"rampart.stdout\",\"message\":"
                                 + "\"log lines dropped: stdout is slower than the log rate\",\"dropped\":" + lost
-                                + "}\n").getBytes(StandardCharsets.UTF_8));
+                                + "}\n").getBytes(StandardCharsets.UTF_8)));
                     }
-                    if (pending > 0) {
-                        out.write(small, 0, pending);
-                    }
-                    if (chunks.isEmpty()) {
-                        out.flush();
-                    }
+                    write(gather);
                 } catch (IOException e) {
                     dropped.addAndGet(1);
                 }
+                gather.clear();
                 long bytes = 0;
                 for (Chunk chunk : batch) {
                     bytes += chunk.length;
@@ -188,6 +173,28 @@ public final class StdoutSink {
                 queuedBytes.addAndGet(-bytes);
                 unwritten.addAndGet(-batch.size());
                 batch.clear();
+            }
+        }
+    }
+
+    /**
+     * One gathering write for everything taken: each write to a file costs a fixed part (the inode's times, block
+     * reservation) besides its bytes.
+     */
+    private void write(List<ByteBuffer> buffers) throws IOException {
+        if (channel == null) {
+            for (ByteBuffer buffer : buffers) {
+                out.write(buffer.array(), buffer.arrayOffset() + buffer.position(), buffer.remaining());
+            }
+            out.flush();
+            return;
+        }
+        ByteBuffer[] all = buffers.toArray(new ByteBuffer[0]);
+        int first = 0;
+        while (first < all.length) {
+            channel.write(all, first, all.length - first);
+            while (first < all.length && !all[first].hasRemaining()) {
+                first++;
             }
         }
     }

@@ -31,10 +31,10 @@ public final class AccessLog implements ExchangeListener {
         boolean flushScheduled;
     }
 
-    private static final int BATCH_BYTES = 32 * 1024;
-    // Lines wait at most this long on a quiet loop; a busy loop fills 32 KiB batches first. Each hand-over costs a timer
-    // and a queue lock: at 2 ms a loop handed over 500 times a second.
-    private static final long BATCH_DELAY_MILLIS = 20;
+    private static final int BATCH_BYTES = StdoutSink.BUFFER_BYTES - 8 * 1024;
+    // Lines wait at most this long on a quiet loop; a busy loop fills a batch first. Each hand-over costs a timer and a
+    // queue lock (at 2 ms a loop handed over 500 times a second), and the writer then writes every 50 ms anyway.
+    private static final long BATCH_DELAY_MILLIS = 50;
     private final List<Batch> allBatches = new CopyOnWriteArrayList<>();
     private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(() -> {
         Batch batch = new Batch();
