@@ -1,7 +1,5 @@
 package dev.rampart.gateway.admission;
 
-import com.github.benmanes.caffeine.cache.Cache;
-import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.rampart.core.admission.ApiKeys;
 import dev.rampart.core.admission.ClientIps;
 import dev.rampart.core.admission.JwtVerifier;
@@ -18,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Who is calling: the declared clients and how a request names one (an API key, checked against stored SHA-256
@@ -27,9 +26,41 @@ import java.util.Map;
 public final class Clients {
     private static final Logger log = LoggerFactory.getLogger(Clients.class);
     /** What is known about a request's caller; {@code client} is null when it named no declared client. */
-    public record Caller(ClientConfig client, String ip, Map<String, Object> claims) {
+    public static final class Caller {
+        private final ClientConfig client;
+        private final Map<String, Object> claims;
+        private final ClientIps clientIps;
+        private final String peerIp;
+        private final String forwardedFor;
+        private String ip;
+
+        Caller(ClientConfig client, Map<String, Object> claims, ClientIps clientIps, String peerIp,
+               String forwardedFor) {
+            this.client = client;
+            this.claims = claims;
+            this.clientIps = clientIps;
+            this.peerIp = peerIp;
+            this.forwardedFor = forwardedFor;
+        }
+
+        public ClientConfig client() {
+            return client;
+        }
+
+        public Map<String, Object> claims() {
+            return claims;
+        }
+
         public String clientName() {
             return client == null ? null : client.name();
+        }
+
+        /** The client's address (through trusted proxies), worked out only when a limit asks for it. */
+        public String ip() {
+            if (ip == null) {
+                ip = clientIps.clientIp(peerIp, forwardedFor);
+            }
+            return ip;
         }
     }
 
@@ -43,8 +74,8 @@ public final class Clients {
      * Presented keys already hashed and looked up, to the client's name ("" for an unknown key): hashing every
      * request's key costs more than the rest of admission. Bounded; a flood of made-up keys only evicts entries.
      */
-    private final Cache<String, String> clientByPresentedKey = Caffeine.newBuilder().maximumSize(10_000)
-            .executor(Runnable::run).build();
+    private final ConcurrentHashMap<String, String> clientByPresentedKey = new ConcurrentHashMap<>();
+    private static final int MAX_PRESENTED_KEYS = 10_000;
 
     public Clients(RampartConfig config) {
         IdentityConfig identity = config.identity();
@@ -92,15 +123,18 @@ public final class Clients {
         String key = request.getHeader(apiKeyHeader);
         ClientConfig client = null;
         if (key != null && !key.isEmpty() && key.length() <= 1024) {
-            String name = clientByPresentedKey.getIfPresent(key);
+            String name = clientByPresentedKey.get(key);
             if (name == null) {
                 String found = apiKeys.clientFor(key);
                 name = found == null ? "" : found;
+                if (clientByPresentedKey.size() >= MAX_PRESENTED_KEYS) {
+                    // a flood of made-up keys: start over rather than track recency on every hit, as an LRU would
+                    clientByPresentedKey.clear();
+                }
                 clientByPresentedKey.put(key, name);
             }
             client = name.isEmpty() ? null : byName.get(name);
         }
-        String ip = clientIps.clientIp(peerIp, forwardedFor(request));
         Map<String, Object> claims = null;
         if (needClaims && jwt != null) {
             String value = request.getHeader(jwtHeader);
@@ -112,6 +146,6 @@ public final class Clients {
                 }
             }
         }
-        return new Caller(client, ip, claims);
+        return new Caller(client, claims, clientIps, peerIp, forwardedFor(request));
     }
 }

@@ -237,21 +237,33 @@ public final class RouteAdmission {
                 tightest = i;
             }
         }
-        List<String> policies = new ArrayList<>(limits.size());
         for (int i = 0; i < limits.size(); i++) {
-            Limit limit = limits.get(i);
-            policies.add(limit.policy(applied[i]));
             boolean passed = allowed || retryAfter[i] == 0;
-            listener.rateLimitDecision(route, limit.name(), clientLabel, passed);
+            listener.rateLimitDecision(route, limits.get(i).name(), clientLabel, passed);
         }
-        String policyHeader = RateLimitHeaders.list(policies);
-        String current = RateLimitHeaders.current(limits.get(tightest).name(), Math.max(0, remaining[tightest]),
-                seconds(allowed ? reset[tightest] : retryAfter[tightest]));
+        String policyHeader = null;
+        String current = null;
+        // the headers go out on a refusal, or on every answer when the route asks; else building them is waste
+        if (!allowed || config.rateLimitHeaders() || mayRefuseConcurrent(caller)) {
+            List<String> policies = new ArrayList<>(limits.size());
+            for (int i = 0; i < limits.size(); i++) {
+                policies.add(limits.get(i).policy(applied[i]));
+            }
+            policyHeader = RateLimitHeaders.list(policies);
+            current = RateLimitHeaders.current(limits.get(tightest).name(), Math.max(0, remaining[tightest]),
+                    seconds(allowed ? reset[tightest] : retryAfter[tightest]));
+        }
         if (!allowed) {
             return new Outcome(Outcome.Kind.RATE_LIMITED, limits.get(tightest).name(), caller.clientName(),
                     retryAfter[tightest], policyHeader, current, null, null);
         }
         return concurrency(caller, clientLabel, policyHeader, current);
+    }
+
+    private boolean mayRefuseConcurrent(Clients.Caller caller) {
+        ClientConfig client = caller.client();
+        return config.maxConcurrentPerClient() > 0
+                || client != null && clientMaxConcurrent.getOrDefault(client.name(), 0) > 0;
     }
 
     /**

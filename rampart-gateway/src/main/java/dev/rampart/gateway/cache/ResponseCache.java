@@ -152,8 +152,9 @@ public final class ResponseCache {
     // ---- storing -------------------------------------------------------------------------------------------------
 
     /** Files a response under its key (and, when it varies, under the request's values of those headers). */
-    public void store(CacheKey key, CacheConfig.Store store, List<String> varyNames,
-                      Function<String, String> requestHeader, StoredResponse response) {
+    /** Stores an answer; the future completes when a shared store has it too (it never fails: losses are logged). */
+    public Future<Void> store(CacheKey key, CacheConfig.Store store, List<String> varyNames,
+                              Function<String, String> requestHeader, StoredResponse response) {
         String primary = key.primary();
         String entryKey = varyNames.isEmpty() ? primary : variantKey(primary, varyNames, requestHeader);
         if (!shared(store)) {
@@ -165,7 +166,7 @@ public final class ResponseCache {
             }
             file(key.pathPrefix(), entryKey);
             entries.put(entryKey, response);
-            return;
+            return Future.succeededFuture();
         }
         long ttlMillis = TimeUnit.SECONDS.toMillis(keepSeconds(response));
         String prefix = redis.keyPrefix() + "cache:e:";
@@ -177,6 +178,7 @@ public final class ResponseCache {
             stored = stored.compose(v -> redis.send(storeRequest(prefix + primary, index, marker, ttlMillis)));
         }
         stored.onFailure(redis::failed);
+        return stored.<Void>mapEmpty().otherwiseEmpty();
     }
 
     private static Request storeRequest(String key, String index, Buffer value, long ttlMillis) {
@@ -316,11 +318,21 @@ public final class ResponseCache {
         return existing;
     }
 
-    /** The fetch for a key is over: everyone who joined it gets {@code stored} (null: go upstream yourselves). */
-    public void fillDone(String primary, StoredResponse stored) {
-        CompletableFuture<StoredResponse> fill = fills.remove(primary);
-        if (fill != null) {
-            fill.complete(stored);
+    /**
+     * The fetch for a key is over: everyone who joined it gets {@code stored} (null: go upstream yourselves). Until
+     * {@code persisted} completes (a shared store has the answer), requests arriving late join the finished fetch
+     * too, rather than miss in the store and fetch again.
+     */
+    public void fillDone(String primary, StoredResponse stored, Future<Void> persisted) {
+        CompletableFuture<StoredResponse> fill = fills.get(primary);
+        if (fill == null) {
+            return;
+        }
+        fill.complete(stored);
+        if (stored == null || persisted.isComplete()) {
+            fills.remove(primary, fill);
+        } else {
+            persisted.onComplete(done -> fills.remove(primary, fill));
         }
     }
 

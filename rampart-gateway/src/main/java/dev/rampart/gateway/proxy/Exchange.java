@@ -589,9 +589,10 @@ final class Exchange {
                 StoredResponse entry = new StoredResponse(status, headersToStore, body, now,
                         d.freshSeconds() - d.ageAtArrivalSeconds(), d.staleWhileRevalidate(),
                         d.staleIfError(), d.ageAtArrivalSeconds());
-                edge.cache().store(cacheKey, route.cache.store(), responseVary, request::getHeader, entry);
+                Future<Void> persisted = edge.cache().store(cacheKey, route.cache.store(), responseVary,
+                        request::getHeader, entry);
                 edge.listener().cacheStored(route.id(), body.length());
-                releaseWaiters(entry);
+                releaseWaiters(entry, persisted);
             }
             storeDecision = null;
         }
@@ -604,9 +605,13 @@ final class Exchange {
 
     /** Tells the requests waiting on this one's fetch what it stored (null: nothing; they go upstream). */
     private void releaseWaiters(StoredResponse stored) {
+        releaseWaiters(stored, Future.succeededFuture());
+    }
+
+    private void releaseWaiters(StoredResponse stored, Future<Void> persisted) {
         if (cacheFill) {
             cacheFill = false;
-            edge.cache().fillDone(cacheKey.primary(), stored);
+            edge.cache().fillDone(cacheKey.primary(), stored, persisted);
         }
     }
 
