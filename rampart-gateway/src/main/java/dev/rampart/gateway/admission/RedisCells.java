@@ -1,7 +1,11 @@
 package dev.rampart.gateway.admission;
 
 import dev.rampart.gateway.state.SharedRedis;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -9,21 +13,34 @@ import io.vertx.redis.client.Response;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Rate-limit cells shared by every Rampart instance in Redis: one atomic round trip per decision (a Lua GCRA over all
- * of a request's limits), each bounded by the shared connection's timeout. While Redis is down, callers use their
- * fallback at once.
+ * Rate-limit cells shared by every Rampart instance in Redis. Each decision is atomic (a Lua GCRA over all of a
+ * request's limits) and bounded by the shared connection's timeout; while Redis is down, callers use their fallback
+ * at once.
+ *
+ * <p>The decisions an event loop asks for in one turn go to Redis together, as one script call decided in order:
+ * under load that is one write, one read and one script run for many requests instead of one each, which is most of
+ * what a Redis-backed limit costs on both sides. A lone request waits for nothing: its turn ends and it goes.
  */
 public final class RedisCells {
     static final String SCRIPT = loadScript();
+    /** Decisions per script call at most; more in one turn go in several calls. */
+    static final int MAX_BATCH = 64;
 
     /** One decision: allowed, and per limit (in request order) remaining, reset and retry-after. */
     public record Verdict(boolean allowed, long[] remaining, long[] resetNanos, long[] retryAfterNanos) {
     }
 
+    /** A decision waiting for its batch to be sent and answered. */
+    private record Pending(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost,
+                           Promise<Verdict> answer) {
+    }
+
     private final SharedRedis redis;
+    private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(Batch::new);
     private volatile String scriptSha;
 
     public RedisCells(SharedRedis redis) {
@@ -55,55 +72,116 @@ public final class RedisCells {
 
     /**
      * Decides one request against cells {@code keys} with the given GCRA parameters (microseconds). Fails when Redis
-     * does not answer well within the timeout; the caller then falls back.
+     * does not answer well within the timeout; the caller then falls back. On an event loop the answer comes on that
+     * loop; the call goes out when the loop's current turn ends, with the other decisions of that turn.
      */
     public Future<Verdict> decide(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost) {
         if (!redis.up()) {
             return Future.failedFuture("redis is down");
         }
-        return call(keys, intervalMicros, toleranceMicros, cost, scriptSha);
+        Pending pending = new Pending(keys, intervalMicros, toleranceMicros, cost, Promise.promise());
+        Context context = Vertx.currentContext();
+        if (context != null && context.isEventLoopContext() && Context.isOnEventLoopThread()) {
+            batches.get().add(pending, context);
+        } else {
+            send(List.of(pending), scriptSha);
+        }
+        return pending.answer.future();
     }
 
-    /** One decision, by the script's digest when Redis has it, else by its body. */
-    private Future<Verdict> call(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost,
-                                 String sha) {
-        Request request = Request.cmd(sha != null ? Command.EVALSHA : Command.EVAL).arg(sha != null ? sha : SCRIPT)
-                .arg(keys.size());
-        for (String key : keys) {
-            request.arg(redis.keyPrefix() + key);
+    /**
+     * The decisions of one event loop's turn. Only that loop's thread touches it, and the batch is sent from that
+     * thread, so Redis's answer (on the connection the pool gave this loop) completes each caller's future on it.
+     */
+    private final class Batch implements Handler<Void> {
+        private List<Pending> pending = new ArrayList<>();
+        private boolean flushQueued;
+
+        void add(Pending decision, Context context) {
+            pending.add(decision);
+            if (pending.size() >= MAX_BATCH) {
+                handle(null);
+            } else if (!flushQueued) {
+                flushQueued = true;
+                context.runOnContext(this); // after the I/O this turn is handling: its requests join the batch
+            }
         }
-        request.arg(cost);
-        for (int i = 0; i < keys.size(); i++) {
-            request.arg(intervalMicros[i]).arg(toleranceMicros[i]);
+
+        @Override
+        public void handle(Void ignored) {
+            flushQueued = false;
+            if (pending.isEmpty()) {
+                return;
+            }
+            List<Pending> batch = pending;
+            pending = new ArrayList<>();
+            send(batch, scriptSha);
         }
-        return redis.send(request)
-                .transform(ar -> {
-                    if (ar.succeeded()) {
-                        return Future.succeededFuture(verdict(ar.result(), keys.size()));
-                    }
-                    String problem = String.valueOf(ar.cause().getMessage());
-                    if (sha != null && problem.startsWith("NOSCRIPT")) {
-                        // Redis restarted, failed over or was flushed: it is fine, it only forgot the script. Send
-                        // the body this time (that also teaches it the script again) and load it for the next ones.
-                        scriptSha = null;
-                        loadScriptIntoRedis();
-                        return call(keys, intervalMicros, toleranceMicros, cost, null);
-                    }
-                    redis.failed(ar.cause());
-                    return Future.failedFuture(ar.cause());
-                });
     }
 
-    private static Verdict verdict(Response response, int limits) {
-        long[] remaining = new long[limits];
-        long[] reset = new long[limits];
-        long[] retryAfter = new long[limits];
-        for (int i = 0; i < limits; i++) {
-            remaining[i] = response.get(1 + 3 * i).toLong();
-            reset[i] = response.get(2 + 3 * i).toLong() * 1_000;
-            retryAfter[i] = response.get(3 + 3 * i).toLong() * 1_000;
+    /** One script call for the batch, by the script's digest when Redis has it, else by its body. */
+    private void send(List<Pending> batch, String sha) {
+        Request request = Request.cmd(sha != null ? Command.EVALSHA : Command.EVAL).arg(sha != null ? sha : SCRIPT);
+        int keyCount = 0;
+        for (Pending decision : batch) {
+            keyCount += decision.keys.size();
         }
-        return new Verdict(response.get(0).toLong() == 1, remaining, reset, retryAfter);
+        request.arg(keyCount);
+        String prefix = redis.keyPrefix();
+        for (Pending decision : batch) {
+            for (String key : decision.keys) {
+                request.arg(prefix + key);
+            }
+        }
+        request.arg(batch.size());
+        for (Pending decision : batch) {
+            request.arg(decision.keys.size()).arg(decision.cost);
+            for (int i = 0; i < decision.keys.size(); i++) {
+                request.arg(decision.intervalMicros[i]).arg(decision.toleranceMicros[i]);
+            }
+        }
+        redis.send(request).onComplete(ar -> {
+            if (ar.succeeded()) {
+                answer(batch, ar.result());
+                return;
+            }
+            String problem = String.valueOf(ar.cause().getMessage());
+            if (sha != null && problem.startsWith("NOSCRIPT")) {
+                // Redis restarted, failed over or was flushed: it is fine, it only forgot the script. Send the body
+                // this time (that also teaches it the script again) and load it for the next ones. Nothing of the
+                // batch was decided: the script never ran.
+                scriptSha = null;
+                loadScriptIntoRedis();
+                send(batch, null);
+                return;
+            }
+            redis.failed(ar.cause());
+            for (Pending decision : batch) {
+                decision.answer.tryFail(ar.cause());
+            }
+        });
+    }
+
+    private static void answer(List<Pending> batch, Response response) {
+        int at = 0;
+        for (Pending decision : batch) {
+            int limits = decision.keys.size();
+            if (response.size() < at + 1 + 3 * limits) {
+                decision.answer.tryFail("redis answered " + response.size() + " values for the batch, too few");
+                continue;
+            }
+            long[] remaining = new long[limits];
+            long[] reset = new long[limits];
+            long[] retryAfter = new long[limits];
+            boolean allowed = response.get(at).toLong() == 1;
+            for (int i = 0; i < limits; i++) {
+                remaining[i] = response.get(at + 1 + 3 * i).toLong();
+                reset[i] = response.get(at + 2 + 3 * i).toLong() * 1_000;
+                retryAfter[i] = response.get(at + 3 + 3 * i).toLong() * 1_000;
+            }
+            at += 1 + 3 * limits;
+            decision.answer.tryComplete(new Verdict(allowed, remaining, reset, retryAfter));
+        }
     }
 
     private Future<Response> loadScriptIntoRedis() {

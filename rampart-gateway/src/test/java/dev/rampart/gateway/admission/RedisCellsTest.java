@@ -1,0 +1,165 @@
+package dev.rampart.gateway.admission;
+
+import dev.rampart.core.config.RedisStateConfig;
+import dev.rampart.gateway.state.SharedRedis;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assumptions.assumeThat;
+
+/** The shared GCRA cells against the machine's Redis on 127.0.0.1:6379 (skipped when it does not answer). */
+class RedisCellsTest {
+    private static final long SECOND_MICROS = 1_000_000;
+
+    private Vertx vertx;
+    private SharedRedis redis;
+    private RedisCells cells;
+
+    @BeforeEach
+    void connect() {
+        assumeThat(redisAnswers())
+                .as("RedisCellsTest needs Redis on 127.0.0.1:6379; it does not answer, so the test is skipped")
+                .isTrue();
+        vertx = Vertx.vertx();
+        redis = new SharedRedis(vertx, new RedisStateConfig(URI.create("redis://127.0.0.1:6379"),
+                Duration.ofSeconds(2), 1, "rampart-cells-test-" + UUID.randomUUID() + ":"));
+        cells = new RedisCells(redis);
+    }
+
+    @AfterEach
+    void close() throws Exception {
+        if (vertx != null) {
+            redis.close();
+            vertx.close().await(10, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void theDecisionsOfOneEventLoopTurnGoInOneScriptCallAndAreDecidedInArrivalOrder() throws Exception {
+        long callsBefore = scriptCalls();
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> {
+            List<Future<RedisCells.Verdict>> five = new ArrayList<>();
+            for (int i = 0; i < 5; i++) {
+                five.add(cells.decide(List.of("burst-of-3"), new long[] {SECOND_MICROS},
+                        new long[] {2 * SECOND_MICROS}, 1));
+            }
+            return five;
+        });
+
+        assertThat(verdicts).extracting(RedisCells.Verdict::allowed).containsExactly(true, true, true, false, false);
+        assertThat(verdicts).extracting(v -> v.remaining()[0]).containsExactly(2L, 1L, 0L, 0L, 0L);
+        assertThat(verdicts.get(3).retryAfterNanos()[0]).isBetween(900_000_000L, 1_000_000_000L);
+        assertThat(scriptCalls() - callsBefore).as("one EVAL/EVALSHA for the whole turn").isEqualTo(1);
+    }
+
+    @Test
+    void aDecisionRefusedByOneOfItsLimitsTakesNothingFromTheOthersAndTheNextDecisionSeesThat() throws Exception {
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> List.of(
+                // takes the only place in "tight" and one of five in "wide"
+                cells.decide(List.of("tight", "wide"), new long[] {SECOND_MICROS, SECOND_MICROS},
+                        new long[] {0, 4 * SECOND_MICROS}, 1),
+                // refused by "tight": "wide" keeps its four
+                cells.decide(List.of("tight", "wide"), new long[] {SECOND_MICROS, SECOND_MICROS},
+                        new long[] {0, 4 * SECOND_MICROS}, 1),
+                cells.decide(List.of("wide"), new long[] {SECOND_MICROS}, new long[] {4 * SECOND_MICROS}, 1)));
+
+        assertThat(verdicts).extracting(RedisCells.Verdict::allowed).containsExactly(true, false, true);
+        assertThat(verdicts.get(0).remaining()).containsExactly(0, 4);
+        assertThat(verdicts.get(1).retryAfterNanos()[0]).isPositive();
+        assertThat(verdicts.get(2).remaining()).as("the refused decision took nothing from wide").containsExactly(3);
+    }
+
+    @Test
+    void moreDecisionsThanOneCallHoldsAreAllAnsweredInOrder() throws Exception {
+        int count = RedisCells.MAX_BATCH * 2 + 5;
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> {
+            List<Future<RedisCells.Verdict>> all = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                all.add(cells.decide(List.of("wide"), new long[] {SECOND_MICROS}, new long[] {999 * SECOND_MICROS},
+                        1));
+            }
+            return all;
+        });
+
+        assertThat(verdicts).hasSize(count).allMatch(RedisCells.Verdict::allowed);
+        for (int i = 0; i < count; i++) {
+            assertThat(verdicts.get(i).remaining()[0]).as("decision %d", i).isEqualTo(999 - i);
+        }
+    }
+
+    @Test
+    void aRedisThatForgotTheScriptStillDecidesTheNextBatch() throws Exception {
+        onOneTurn(() -> List.of(cells.decide(List.of("c"), new long[] {SECOND_MICROS}, new long[] {0}, 1)));
+        redis.sendEvenIfDown(Request.cmd(Command.SCRIPT).arg("FLUSH"), 2_000).await(5, TimeUnit.SECONDS);
+
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> List.of(
+                cells.decide(List.of("d"), new long[] {SECOND_MICROS}, new long[] {0}, 1),
+                cells.decide(List.of("d"), new long[] {SECOND_MICROS}, new long[] {0}, 1)));
+
+        assertThat(verdicts).extracting(RedisCells.Verdict::allowed).containsExactly(true, false);
+        assertThat(redis.failures()).isZero();
+    }
+
+    @Test
+    void aDecisionAskedForOutsideAnEventLoopIsSentAtOnce() throws Exception {
+        RedisCells.Verdict verdict = cells.decide(List.of("e"), new long[] {SECOND_MICROS}, new long[] {0}, 1)
+                .await(5, TimeUnit.SECONDS);
+
+        assertThat(verdict.allowed()).isTrue();
+        assertThat(verdict.remaining()).containsExactly(0);
+    }
+
+    /** Asks for the decisions within one task on an event loop and waits for their answers. */
+    private List<RedisCells.Verdict> onOneTurn(Supplier<List<Future<RedisCells.Verdict>>> decisions)
+            throws Exception {
+        CompletableFuture<List<RedisCells.Verdict>> answers = new CompletableFuture<>();
+        vertx.runOnContext(v -> Future.all(decisions.get()).onComplete(ar -> {
+            if (ar.failed()) {
+                answers.completeExceptionally(ar.cause());
+            } else {
+                answers.complete(ar.result().list());
+            }
+        }));
+        return answers.get(10, TimeUnit.SECONDS);
+    }
+
+    private long scriptCalls() throws Exception {
+        String stats = redis.sendEvenIfDown(Request.cmd(Command.INFO).arg("commandstats"), 2_000)
+                .await(5, TimeUnit.SECONDS).toString();
+        long calls = 0;
+        Matcher m = Pattern.compile("cmdstat_(?:eval|evalsha):calls=(\\d+)").matcher(stats);
+        while (m.find()) {
+            calls += Long.parseLong(m.group(1));
+        }
+        return calls;
+    }
+
+    private static boolean redisAnswers() {
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", 6379), 500);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+}
