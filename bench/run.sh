@@ -24,6 +24,9 @@ QUICK=0
 ROUNDS=3
 DURATION=10          # seconds per closed-loop (wrk) and open-loop measurement
 WARMUP=5             # seconds of unmeasured open-loop traffic (and generator JIT) per measurement
+WARM_MIN=10          # closed-loop warm-up per candidate: at least this many seconds,
+WARM_MAX=60          # at most this many, until its JIT has settled (see warm_up)
+WARM_SLICE=5
 TIME_LIMIT=1200      # whole run, seconds
 CANDIDATES="direct,nginx,rampart-bare,rampart"
 URL_PATH="/"
@@ -58,7 +61,7 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $QUICK == 1 ]]; then
-  ROUNDS=1; DURATION=3; WARMUP=2; STARTS=1
+  ROUNDS=1; DURATION=3; WARMUP=2; STARTS=1; WARM_MIN=2; WARM_MAX=10; WARM_SLICE=2
   [[ -z $RECORD ]] && RECORD=0
 fi
 [[ -z $RECORD ]] && RECORD=1
@@ -237,9 +240,12 @@ check_redis() {
 redis_info() {  # section -> redis-cli INFO output
   timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info "$1" 2>/dev/null | tr -d '\r'
 }
-redis_eval_stats() {  # -> "calls usec": EVAL + EVALSHA commands Redis has run since its start (everyone's)
+# -> "calls usec gets": EVAL + EVALSHA commands Redis has run since its start (everyone's), their time, and
+# the GETs run (the script reads each cell of a decision once: with the bench's one limit, one GET per decision)
+redis_eval_stats() {
   redis_info commandstats |
-    awk -F'[:,=]' '/^cmdstat_(eval|evalsha):/ {c += $3; u += $5} END {printf "%d %d\n", c, u}'
+    awk -F'[:,=]' '/^cmdstat_(eval|evalsha):/ {c += $3; u += $5} /^cmdstat_get:/ {g += $3}
+      END {printf "%d %d %d\n", c, u, g}'
 }
 redis_pid() {  # the Redis server's pid, if it runs in our pid namespace (its CPU time is read, never touched)
   local p
@@ -442,7 +448,8 @@ start_nginx_cache() { rm -rf "$LOGS/nginx-cache-store"; start_nginx_as nginx-cac
 # a route rate limit per client so high that no request is ever refused but every one is decided: the
 # client is identified (its key's SHA-256 looked up), then its GCRA cell is checked and updated in memory.
 # require-client makes a request without the key a 401, so a load that lost the header shows as errors.
-# rampart-limit-redis: the same, with the cell in the machine's Redis (one EVALSHA round trip per request;
+# rampart-limit-redis: the same, with the cell in the machine's Redis (one EVALSHA round trip per request,
+# or per event-loop turn's requests when several arrive together;
 # state.redis.timeout and on-redis-failure at their defaults, 20 ms and local).
 # rampart-cache: rampart-bare with the route's response cache in memory (store: local, the default)
 # and a TTL, since the backend says nothing about freshness; its upstream is the backend's logging port.
@@ -713,26 +720,65 @@ redis_before() {  # candidate
   REDIS_B=($(redis_eval_stats) "$( [[ -n $pid ]] && cpu_ticks "$pid" || echo -)" "$(redis_down_lines "$1")")
 }
 redis_after() {  # candidate phase round requests
-  [[ $1 == rampart-limit-redis && ${#REDIS_B[@]} == 4 && ${4:-0} -gt 0 ]] || return 0
+  [[ $1 == rampart-limit-redis && ${#REDIS_B[@]} == 5 && ${4:-0} -gt 0 ]] || return 0
   local a pid
   pid=$(redis_pid || true)
   a=($(redis_eval_stats) "$( [[ -n $pid ]] && cpu_ticks "$pid" || echo -)" "$(redis_down_lines "$1")")
   emit "$1" "$2" "$3" redis_calls_per_req \
     "$(awk -v d=$(( a[0] - REDIS_B[0] )) -v n="$4" 'BEGIN {printf "%.3f", d / n}')"
+  emit "$1" "$2" "$3" redis_decisions_per_req \
+    "$(awk -v d=$(( a[2] - REDIS_B[2] )) -v n="$4" 'BEGIN {printf "%.3f", d / n}')"
   if (( a[0] > REDIS_B[0] )); then
     emit "$1" "$2" "$3" redis_us_per_call \
       "$(awk -v u=$(( a[1] - REDIS_B[1] )) -v d=$(( a[0] - REDIS_B[0] )) 'BEGIN {printf "%.2f", u / d}')"
   fi
-  if [[ ${a[2]} != - && ${REDIS_B[2]} != - ]]; then
+  if [[ ${a[3]} != - && ${REDIS_B[3]} != - ]]; then
     emit "$1" "$2" "$3" redis_cpu_us_per_req \
-      "$(awk -v t=$(( a[2] - REDIS_B[2] )) -v hz="$CLK_TCK" -v n="$4" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
+      "$(awk -v t=$(( a[3] - REDIS_B[3] )) -v hz="$CLK_TCK" -v n="$4" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   fi
-  emit "$1" "$2" "$3" redis_down_events $(( a[3] - REDIS_B[3] ))
+  emit "$1" "$2" "$3" redis_down_events $(( a[4] - REDIS_B[4] ))
 }
 redis_down_lines() {  # candidate -> "redis unavailable" lines it logged so far
   access_log_bytes "$1" >/dev/null   # moves its own log lines from stdout to $OUT/<candidate>-log.txt
   local n; n=$(grep -c 'redis unavailable' "$OUT/$1-log.txt" 2>/dev/null || true)
   echo "${n:-0}"
+}
+
+jit_ticks() {  # pid -> CPU ticks of the JVM's JIT compiler threads (0 for a process that has none)
+  local total=0 t fields
+  for t in /proc/"$1"/task/*; do
+    [[ $(cat "$t/comm" 2>/dev/null) == C[12]\ CompilerThre* ]] || continue
+    fields=$(sed 's/.*) //' "$t/stat" 2>/dev/null) || continue
+    set -- $fields
+    total=$(( total + ${12} + ${13} ))
+  done
+  echo "$total"
+}
+
+# Warm-up until the candidate is in its steady state: wrk in slices of WARM_SLICE seconds, at least
+# WARM_MIN and until the JIT compiler threads used at most 2 % of the candidate's CPU in the last slice
+# (WARM_MAX at most). A JVM still compiling spends up to half of CPU 0 on it for its first 15-20 s
+# under load, more for the candidates that run more code; measured then, the rounds would compare JIT
+# progress, not steady-state cost. Processes without a JIT stop after WARM_MIN.
+warm_up() {  # candidate
+  local c=$1 pid spent=0 cpu0 cpu1 jit0 jit1 pct=0
+  pid=$(pid_of "$c")
+  while :; do
+    [[ -n $pid ]] && { cpu0=$(cpu_ticks "$pid"); jit0=$(jit_ticks "$pid"); }
+    closed_loop "$c" warmup 0 "$WARM_SLICE"
+    spent=$(( spent + WARM_SLICE ))
+    if [[ -n $pid ]]; then
+      cpu1=$(cpu_ticks "$pid"); jit1=$(jit_ticks "$pid")
+      pct=$(( (jit1 - jit0) * 100 / ((cpu1 - cpu0) > 0 ? (cpu1 - cpu0) : 1) ))
+    fi
+    (( spent >= WARM_MIN && pct <= 2 )) && break
+    if (( spent >= WARM_MAX )); then
+      log "warm-up of $c: still compiling after ${spent}s (JIT ${pct} % of its CPU in the last ${WARM_SLICE}s)"
+      break
+    fi
+  done
+  log "warm-up of $c: ${spent}s of wrk (JIT ${pct} % of its CPU in the last ${WARM_SLICE}s)"
+  emit "$c" warmup 0 warmup_seconds "$spent"
 }
 
 closed_loop() {  # candidate phase round seconds
@@ -893,9 +939,8 @@ main() {
     check_cache_candidate rampart-cache "$RAMPART_CACHE_PORT"
   fi
 
-  local c r warm=$(( QUICK == 1 ? 2 : 5 ))
-  log "warm-up: ${warm}s of wrk per candidate"
-  for c in "${CANDS[@]}"; do closed_loop "$c" warmup 0 "$warm"; done
+  local c r
+  for c in "${CANDS[@]}"; do warm_up "$c"; done
 
   for r in $(seq "$ROUNDS"); do
     for c in "${CANDS[@]}"; do
@@ -977,7 +1022,7 @@ record() {
       echo "  route, \`require-client: true\` and \`rate-limits: [ { key: client, rate: 1000000/s } ]\`: every"
       echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
       echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
-      echo "  \`state.redis\` on the machine's Redis (one EVALSHA per request, 20 ms timeout, fallback local)."
+      echo "  \`state.redis\` on the machine's Redis (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local)."
     fi
     if has_cache; then
       echo "- cache hits (issue 6): nginx-cache is the nginx proxy plus \`proxy_cache\` on a zone in tmpfs"
