@@ -3,7 +3,7 @@
 #   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy with access log,
 #   metrics and tracing off (rampart-bare), (d) Rampart with all three on, tracing at 1 % (rampart);
 #   on request, rampart-bare plus a rate limit every request passes, decided in memory
-#   (rampart-limit-local) or in the machine's Redis on 127.0.0.1:6379 (rampart-limit-redis);
+#   (rampart-limit-local) or in a Redis the script starts on CPU 1 (rampart-limit-redis);
 #   on request, a cache hit: nginx with proxy_cache (nginx-cache) and rampart-bare with the route's
 #   cache (rampart-cache), both caching the same backend response, so every measured request is a hit.
 # Proxy under test on CPU 0; backend and load generators on CPU 1. All traffic on 127.0.0.1.
@@ -102,9 +102,10 @@ CACHE_ORIGIN_PORT=$((28004 + PORT_OFFSET))
 NGINX_CACHE_PORT=$((28005 + PORT_OFFSET))   # nginx-cache: nginx + proxy_cache
 RAMPART_CACHE_PORT=$((28088 + PORT_OFFSET)) # rampart-cache: rampart-bare + the route's cache
 RAMPART_CACHE_ADMIN_PORT=$((29098 + PORT_OFFSET))
-# The machine's Redis, used by rampart-limit-redis; this script never starts or stops it.
+# rampart-limit-redis's Redis: a redis-server this script starts for the run, on a port of its own
+# (it never touches the machine's Redis on 6379).
 REDIS_HOST=127.0.0.1
-REDIS_PORT=6379
+REDIS_PORT=$((28089 + PORT_OFFSET))
 # The API key the limit candidates' one client is declared with; their load sends it.
 BENCH_API_KEY_HEADER=X-Api-Key
 BENCH_API_KEY=rampart-bench-key-0001
@@ -225,16 +226,31 @@ is_limit() { [[ $1 == rampart-limit-* ]]; }
 is_cache() { [[ $1 == nginx-cache || $1 == rampart-cache ]]; }
 has_cache() { has_candidate nginx-cache || has_candidate rampart-cache; }
 
-# rampart-limit-redis needs the machine's Redis: without an answer to PING it is left out.
+# rampart-limit-redis needs redis-server (Debian package redis-server): without it the candidate is left out.
 check_redis() {
   has_candidate rampart-limit-redis || return 0
-  local pong
-  pong=$(timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>&1) || true
-  if [[ $pong != PONG ]]; then
-    log "skipping rampart-limit-redis: Redis on $REDIS_HOST:$REDIS_PORT does not answer PING (${pong:-no answer})"
+  if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then
+    log "skipping rampart-limit-redis: redis-server or redis-cli is not installed (Debian package redis-server)"
     CANDIDATES=$(echo ",$CANDIDATES," | sed 's/,rampart-limit-redis,/,/; s/^,//; s/,$//')
     [[ -n $CANDIDATES ]] || die "no candidate left"
   fi
+}
+
+# The Redis of rampart-limit-redis is treated like the backend: on CPU 1, at the same nice as every
+# other process here, nothing persisted. (Left to the machine's Redis at nice 0 on either core, a
+# decision waited behind the niced load generator and backend, or preempted the proxy on CPU 0:
+# that measured the scheduler more than the round trip.)
+start_redis() {
+  has_candidate rampart-limit-redis || return 0
+  "${NICE[@]}" taskset -c "$LOAD_CPU" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
+    --appendonly no --daemonize no --logfile "$OUT/redis.log" --dir "$TMP" &
+  track $!
+  local i
+  for i in $(seq 100); do
+    [[ $(timeout 2 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" ping 2>/dev/null) == PONG ]] && return 0
+    sleep 0.05
+  done
+  die "redis-server on $REDIS_PORT did not answer PING within 5 s (see $OUT/redis.log)"
 }
 
 redis_info() {  # section -> redis-cli INFO output
@@ -247,7 +263,7 @@ redis_eval_stats() {
     awk -F'[:,=]' '/^cmdstat_(eval|evalsha):/ {c += $3; u += $5} /^cmdstat_get:/ {g += $3}
       END {printf "%d %d %d\n", c, u, g}'
 }
-redis_pid() {  # the Redis server's pid, if it runs in our pid namespace (its CPU time is read, never touched)
+redis_pid() {  # the Redis server's pid
   local p
   p=$(redis_info server | awk -F: '/^process_id:/ {print $2}')
   if [[ -n $p && -r /proc/$p/stat ]]; then echo "$p"; fi
@@ -448,7 +464,7 @@ start_nginx_cache() { rm -rf "$LOGS/nginx-cache-store"; start_nginx_as nginx-cac
 # a route rate limit per client so high that no request is ever refused but every one is decided: the
 # client is identified (its key's SHA-256 looked up), then its GCRA cell is checked and updated in memory.
 # require-client makes a request without the key a 401, so a load that lost the header shows as errors.
-# rampart-limit-redis: the same, with the cell in the machine's Redis (one EVALSHA round trip per request,
+# rampart-limit-redis: the same, with the cell in the run's own Redis (one EVALSHA round trip per request,
 # or per event-loop turn's requests when several arrive together;
 # state.redis.timeout and on-redis-failure at their defaults, 20 ms and local).
 # rampart-cache: rampart-bare with the route's response cache in memory (store: local, the default)
@@ -900,7 +916,7 @@ main() {
   check_ports_free "$BACKEND_PORT" "$NGINX_PORT" "$OTLP_PORT" "$RAMPART_PORT" "$RAMPART_ADMIN_PORT" \
     "$RAMPART_BARE_PORT" "$RAMPART_BARE_ADMIN_PORT" "$LIMIT_LOCAL_PORT" "$LIMIT_LOCAL_ADMIN_PORT" \
     "$LIMIT_REDIS_PORT" "$LIMIT_REDIS_ADMIN_PORT" "$CACHE_ORIGIN_PORT" "$NGINX_CACHE_PORT" "$RAMPART_CACHE_PORT" \
-    "$RAMPART_CACHE_ADMIN_PORT"
+    "$RAMPART_CACHE_ADMIN_PORT" "$REDIS_PORT"
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
   log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
@@ -911,6 +927,7 @@ main() {
   LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
   start_backend
+  start_redis
   if has_candidate nginx; then
     write_nginx_proxy_conf nginx
     measure_startup nginx start_nginx_proxy "$NGINX_PORT"
@@ -1022,7 +1039,7 @@ record() {
       echo "  route, \`require-client: true\` and \`rate-limits: [ { key: client, rate: 1000000/s } ]\`: every"
       echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
       echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
-      echo "  \`state.redis\` on the machine's Redis (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local)."
+      echo "  \`state.redis\` on a Redis of its own, pinned to CPU 1 like the backend (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local)."
     fi
     if has_cache; then
       echo "- cache hits (issue 6): nginx-cache is the nginx proxy plus \`proxy_cache\` on a zone in tmpfs"

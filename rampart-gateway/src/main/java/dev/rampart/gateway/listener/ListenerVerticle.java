@@ -42,6 +42,10 @@ public final class ListenerVerticle extends VerticleBase {
                 .setHttp2ClearTextEnabled(false)
                 .setCompressionSupported(false)
                 .setDecompressionSupported(false)
+                // no WebSockets are served: without these Netty's extension handler sits in every connection's
+                // pipeline and looks at every request and response for an upgrade
+                .setPerMessageWebSocketCompressionSupported(false)
+                .setPerFrameWebSocketCompressionSupported(false)
                 .setHandle100ContinueAutomatically(true)
                 .setTcpNoDelay(true)
                 .setIdleTimeout(0); // the decoder owns header-read and keep-alive timing
