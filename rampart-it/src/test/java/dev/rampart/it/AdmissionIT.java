@@ -498,7 +498,7 @@ class AdmissionIT {
         }
     }
 
-    private static String sha256(String apiKey) {
+    static String sha256(String apiKey) {
         try {
             return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256")
                     .digest(apiKey.getBytes(StandardCharsets.UTF_8)));

@@ -17,6 +17,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.Timeout;
 
 import java.net.URI;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -56,7 +57,11 @@ class RedisRateLimitIT {
     /** The local route's limit: 30 a minute in all, so 10 a minute (bursts of 10) per instance without Redis. */
     private static final int LOCAL_LIMIT = 30;
 
+    private static final String BATCH_KEY = "batch-job-key";
+    private static final Duration SLOW = Duration.ofSeconds(2);
+
     private static final Upstreams upstreams = new Upstreams();
+    private static ScriptedUpstream slowBackend;
     private static RedisServer redis;
     private static final List<RampartProcess> gateways = new ArrayList<>();
 
@@ -67,6 +72,7 @@ class RedisRateLimitIT {
                 .isPresent();
         redis = RedisServer.start();
         ScriptedUpstream backend = ScriptedUpstream.start(upstreams, "backend");
+        slowBackend = ScriptedUpstream.start(upstreams, "slow").behave(ScriptedUpstream.Behaviour.slow(SLOW));
         String config = """
                 service: redis-it
                 listen: { host: 127.0.0.1, port: ${listen.port} }
@@ -77,7 +83,14 @@ class RedisRateLimitIT {
                 state: { redis: { url: "REDIS_URL", timeout: 250ms, instances: INSTANCES } }
                 upstreams:
                   backend: { endpoints: [ "BACKEND" ], circuit-breaker: { enabled: false }, outlier-detection: { enabled: false } }
+                  slow: { endpoints: [ "SLOW_BACKEND" ], circuit-breaker: { enabled: false }, outlier-detection: { enabled: false } }
+                clients:
+                  - { name: batch-job, api-keys: [ "sha256:BATCH_KEY_HASH" ] }
                 routes:
+                  - id: in-flight
+                    match: { prefix: /in-flight/ }
+                    upstream: slow
+                    max-concurrent-per-client: 2
                   - id: shared
                     match: { prefix: /shared/ }
                     upstream: backend
@@ -104,6 +117,8 @@ class RedisRateLimitIT {
                 .replace("INSTANCES", Integer.toString(INSTANCES))
                 .replace("SHARED_RATE", Integer.toString(SHARED_RATE))
                 .replace("LOCAL_LIMIT", Integer.toString(LOCAL_LIMIT))
+                .replace("SLOW_BACKEND", slowBackend.url())
+                .replace("BATCH_KEY_HASH", AdmissionIT.sha256(BATCH_KEY))
                 .replace("BACKEND", backend.url());
         List<CompletableFuture<RampartProcess>> starting = new ArrayList<>();
         for (int i = 0; i < INSTANCES; i++) {
@@ -263,6 +278,27 @@ class RedisRateLimitIT {
                 .isEqualTo(fallbacks);
     }
 
+    /** A client's places in flight on a route are counted in Redis: what it holds on one instance, the others see. */
+    @Test
+    @Order(5)
+    void aClientsRequestsInFlightOnOneInstanceCountOnTheOthers() {
+        int before = slowBackend.requests();
+        List<CompletableFuture<HttpResponse<String>>> held = List.of(
+                sendAsync(gateways.get(0), "/in-flight/a"), sendAsync(gateways.get(1), "/in-flight/b"));
+        await().atMost(Duration.ofSeconds(5)).until(() -> slowBackend.requests() >= before + 2);
+
+        HttpResponse<String> third = gateways.get(2).get("/in-flight/c", "X-Api-Key", BATCH_KEY);
+
+        assertError(third, 429, "too_many_concurrent_requests");
+        assertThat(redis.keys("rampart:inflight/*")).as("the route's set of places for the client")
+                .contains("rampart:inflight/r/in-flight/c/batch-job");
+        assertThat(held.stream().map(request -> request.join().statusCode())).containsExactly(200, 200);
+        assertThat(gateways.get(2).get("/in-flight/d", "X-Api-Key", BATCH_KEY).statusCode())
+                .as("both places given back").isEqualTo(200);
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(redis.keys("rampart:inflight/*"))
+                .as("every place given back: an empty set is no key").isEmpty());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------------------
 
     /**
@@ -295,5 +331,34 @@ class RedisRateLimitIT {
     private static double fallbacks(RampartProcess gateway) {
         return scrape(gateway).samples("rampart_rate_limit_redis_fallbacks_total").stream()
                 .mapToDouble(MetricsIT.Exposition.Sample::value).sum();
+    }
+
+    /** While Redis is away, each instance counts a client's places alone, up to its share of the limit. */
+    @Test
+    @Order(6)
+    void whileRedisIsAwayEachInstanceGivesAClientItsShareOfThePlacesInFlight() {
+        redis.stop();
+        try {
+            RampartProcess gateway = gateways.get(0);
+            assertThat(gateway.get("/closed/away", "X-Api-Key", BATCH_KEY).statusCode()).isEqualTo(503);
+            int before = slowBackend.requests();
+            CompletableFuture<HttpResponse<String>> held = sendAsync(gateway, "/in-flight/away-1");
+            await().atMost(Duration.ofSeconds(5)).until(() -> slowBackend.requests() >= before + 1);
+
+            // a limit of 2 over 3 instances: 1 each (rounded up, at least 1)
+            assertError(gateway.get("/in-flight/away-2", "X-Api-Key", BATCH_KEY), 429,
+                    "too_many_concurrent_requests");
+            assertThat(gateways.get(1).get("/in-flight/away-3", "X-Api-Key", BATCH_KEY).statusCode())
+                    .as("another instance's own share").isEqualTo(200);
+            assertThat(held.join().statusCode()).isEqualTo(200);
+        } finally {
+            redis.restart();
+        }
+    }
+
+    private static CompletableFuture<HttpResponse<String>> sendAsync(RampartProcess gateway, String path) {
+        return RampartProcess.httpClient().sendAsync(HttpRequest.newBuilder(gateway.uri(path))
+                        .timeout(Duration.ofSeconds(30)).header("X-Api-Key", BATCH_KEY).GET().build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 }

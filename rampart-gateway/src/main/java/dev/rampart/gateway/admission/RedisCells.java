@@ -30,16 +30,35 @@ public final class RedisCells {
     /** Decisions per script call at most; more in one turn go in several calls. */
     static final int MAX_BATCH = 64;
 
-    /** One decision: allowed, and per limit (in request order) remaining, reset and retry-after. */
-    public record Verdict(boolean allowed, long[] remaining, long[] resetNanos, long[] retryAfterNanos) {
+    /**
+     * One decision: allowed, and per rate limit (in request order) remaining, reset and retry-after. A request
+     * refused only for want of a place in flight has {@code tooManyConcurrent}; the rate limits had room, and it took
+     * nothing from them.
+     */
+    public record Verdict(boolean allowed, boolean tooManyConcurrent, long[] remaining, long[] resetNanos,
+                          long[] retryAfterNanos) {
+    }
+
+    /**
+     * Places among requests in flight, shared by all instances: the sets (under the key prefix) and the most each
+     * may hold, how long a place lasts if nobody gives it back, and the request's name in them.
+     */
+    public record InFlight(List<String> sets, int[] most, long leaseMicros, String member) {
     }
 
     /** A decision waiting for its batch to be sent and answered. */
     private record Pending(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost,
-                           Promise<Verdict> answer) {
+                           InFlight inFlight, Promise<Verdict> answer) {
+        int sets() {
+            return inFlight == null ? 0 : inFlight.sets.size();
+        }
     }
 
+    /** Names this instance's requests in shared sets of places in flight; a counter tells its requests apart. */
+    private static final String INSTANCE = java.util.UUID.randomUUID().toString();
+
     private final SharedRedis redis;
+    private final java.util.concurrent.atomic.AtomicLong members = new java.util.concurrent.atomic.AtomicLong();
     private final ThreadLocal<Batch> batches = ThreadLocal.withInitial(Batch::new);
     private volatile String scriptSha;
 
@@ -60,6 +79,11 @@ public final class RedisCells {
         }
     }
 
+    /** A name for one request's places in flight, unique across instances. */
+    public String newMember() {
+        return INSTANCE + ":" + members.incrementAndGet();
+    }
+
     /** The connection the cells live on. */
     public SharedRedis connection() {
         return redis;
@@ -76,10 +100,16 @@ public final class RedisCells {
      * loop; the call goes out when the loop's current turn ends, with the other decisions of that turn.
      */
     public Future<Verdict> decide(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost) {
+        return decide(keys, intervalMicros, toleranceMicros, cost, null);
+    }
+
+    /** As above, and the request also needs a place in each of {@code inFlight}'s sets (null: none). */
+    public Future<Verdict> decide(List<String> keys, long[] intervalMicros, long[] toleranceMicros, int cost,
+                                  InFlight inFlight) {
         if (!redis.up()) {
             return Future.failedFuture("redis is down");
         }
-        Pending pending = new Pending(keys, intervalMicros, toleranceMicros, cost, Promise.promise());
+        Pending pending = new Pending(keys, intervalMicros, toleranceMicros, cost, inFlight, Promise.promise());
         Context context = Vertx.currentContext();
         if (context != null && context.isEventLoopContext() && Context.isOnEventLoopThread()) {
             batches.get().add(pending, context);
@@ -124,7 +154,7 @@ public final class RedisCells {
         Request request = Request.cmd(sha != null ? Command.EVALSHA : Command.EVAL).arg(sha != null ? sha : SCRIPT);
         int keyCount = 0;
         for (Pending decision : batch) {
-            keyCount += decision.keys.size();
+            keyCount += decision.keys.size() + decision.sets();
         }
         request.arg(keyCount);
         String prefix = redis.keyPrefix();
@@ -132,12 +162,21 @@ public final class RedisCells {
             for (String key : decision.keys) {
                 request.arg(prefix + key);
             }
+            for (int j = 0; j < decision.sets(); j++) {
+                request.arg(prefix + decision.inFlight.sets.get(j));
+            }
         }
         request.arg(batch.size());
         for (Pending decision : batch) {
-            request.arg(decision.keys.size()).arg(decision.cost);
+            request.arg(decision.keys.size()).arg(decision.sets()).arg(decision.cost);
             for (int i = 0; i < decision.keys.size(); i++) {
                 request.arg(decision.intervalMicros[i]).arg(decision.toleranceMicros[i]);
+            }
+            if (decision.sets() > 0) {
+                for (int j = 0; j < decision.sets(); j++) {
+                    request.arg(decision.inFlight.most[j]).arg(decision.inFlight.leaseMicros);
+                }
+                request.arg(decision.inFlight.member);
             }
         }
         redis.send(request).onComplete(ar -> {
@@ -173,15 +212,32 @@ public final class RedisCells {
             long[] remaining = new long[limits];
             long[] reset = new long[limits];
             long[] retryAfter = new long[limits];
-            boolean allowed = response.get(at).toLong() == 1;
+            long status = response.get(at).toLong();
             for (int i = 0; i < limits; i++) {
                 remaining[i] = response.get(at + 1 + 3 * i).toLong();
                 reset[i] = response.get(at + 2 + 3 * i).toLong() * 1_000;
                 retryAfter[i] = response.get(at + 3 + 3 * i).toLong() * 1_000;
             }
             at += 1 + 3 * limits;
-            decision.answer.tryComplete(new Verdict(allowed, remaining, reset, retryAfter));
+            decision.answer.tryComplete(new Verdict(status == 1, status == 2, remaining, reset, retryAfter));
         }
+    }
+
+    /**
+     * Gives back a request's places in flight. Best effort: when Redis does not take it (down, late), the places
+     * come free when their lease runs out.
+     */
+    public Future<?> release(InFlight inFlight) {
+        if (!redis.up()) {
+            return Future.succeededFuture();
+        }
+        String prefix = redis.keyPrefix();
+        List<Future<Response>> removed = new ArrayList<>(inFlight.sets.size());
+        for (String set : inFlight.sets) {
+            removed.add(redis.send(Request.cmd(Command.ZREM).arg(prefix + set).arg(inFlight.member))
+                    .onFailure(redis::failed));
+        }
+        return Future.all(removed);
     }
 
     private Future<Response> loadScriptIntoRedis() {

@@ -31,10 +31,15 @@ public final class RouteAdmission {
     private static final int MAX_KEY_VALUE = 128;
     private static final String NONE = "none";
     private static final Limit[] NO_LIMITS = new Limit[0];
+    private static final long LEASE_MARGIN_MILLIS = 5_000;
 
-    /** What admission decided; the concurrency keys name places taken, to be {@link #release}d. */
+    /**
+     * What admission decided; the concurrency keys name places taken in this instance, {@code sharedPlaces} places
+     * taken in Redis, to be {@link #release}d.
+     */
     public record Outcome(Kind kind, String limit, String client, long retryAfterNanos, String policyHeader,
-                          String rateLimitHeader, String concurrencyKey, String routeConcurrencyKey) {
+                          String rateLimitHeader, String concurrencyKey, String routeConcurrencyKey,
+                          RedisCells.InFlight sharedPlaces) {
         public enum Kind { ADMITTED, UNAUTHORIZED, FORBIDDEN, RATE_LIMITED, TOO_MANY_CONCURRENT, UNAVAILABLE }
 
         public boolean admitted() {
@@ -51,6 +56,10 @@ public final class RouteAdmission {
     private final Map<String, Limit[]> clientLimits;
     private final Map<String, Integer> clientMaxConcurrent;
     private final boolean needClaims;
+    /** Instances sharing the limits through Redis (1 without Redis). */
+    private final int instances;
+    /** How long a place in flight taken in Redis lasts when it is never given back: longer than any request here. */
+    private final long leaseMicros;
 
     private RouteAdmission(RouteConfig route, RampartConfig config, Clients clients, AdmissionState state,
                            AdmissionListener listener) {
@@ -60,6 +69,8 @@ public final class RouteAdmission {
         this.state = state;
         this.listener = listener;
         int instances = config.state().redis() == null ? 1 : config.state().redis().instances();
+        this.instances = instances;
+        this.leaseMicros = (route.timeouts().total().toMillis() + LEASE_MARGIN_MILLIS) * 1_000;
         List<Limit> limits = new ArrayList<>();
         boolean claims = false;
         for (RateLimitConfig limit : this.config.rateLimits()) {
@@ -113,12 +124,12 @@ public final class RouteAdmission {
         String clientLabel = client == null ? NONE : client.name();
         if (config.requireClient() && client == null) {
             listener.refused(route, "unauthorized", NONE);
-            done.accept(new Outcome(Outcome.Kind.UNAUTHORIZED, null, null, 0, null, null, null, null));
+            done.accept(new Outcome(Outcome.Kind.UNAUTHORIZED, null, null, 0, null, null, null, null, null));
             return;
         }
         if (client != null && !client.routes().isEmpty() && !client.routes().contains(route)) {
             listener.refused(route, "forbidden", clientLabel);
-            done.accept(new Outcome(Outcome.Kind.FORBIDDEN, null, client.name(), 0, null, null, null, null));
+            done.accept(new Outcome(Outcome.Kind.FORBIDDEN, null, client.name(), 0, null, null, null, null, null));
             return;
         }
         List<Limit> limits = new ArrayList<>(4);
@@ -142,11 +153,12 @@ public final class RouteAdmission {
             // requests whose key cannot be told share one bucket of their own: limited, never unlimited
             cells.add(value == null ? "u/" + route + "/" + limit.name() : limit.cell() + "/" + value);
         }
-        if (limits.isEmpty()) {
-            done.accept(concurrency(caller, clientLabel, null, null));
+        RedisCells redis = state.redis();
+        boolean inFlightLimited = mayRefuseConcurrent(caller);
+        if (limits.isEmpty() && (redis == null || !inFlightLimited)) {
+            done.accept(concurrency(caller, clientLabel, null, null, false));
             return;
         }
-        RedisCells redis = state.redis();
         if (redis == null) {
             done.accept(decideLocally(limits, cells, identified, false, caller, clientLabel));
             return;
@@ -164,16 +176,20 @@ public final class RouteAdmission {
             intervals[i] = Math.max(1, (gcra.emissionIntervalNanos() + 999) / 1_000); // never faster than configured
             tolerances[i] = gcra.burstToleranceNanos() / 1_000;
         }
+        RedisCells.InFlight places = inFlightLimited ? sharedPlaces(caller, redis) : null;
         long start = System.nanoTime();
-        redis.decide(cells, intervals, tolerances, 1).onComplete(ar -> {
+        redis.decide(cells, intervals, tolerances, 1, places).onComplete(ar -> {
             listener.redisDecision(System.nanoTime() - start, ar.succeeded());
             if (ar.failed()) {
                 done.accept(fallback(limits, cells, identified, caller, clientLabel));
                 return;
             }
             RedisCells.Verdict verdict = ar.result();
-            done.accept(outcome(limits, applied, verdict.allowed(), verdict.remaining(), verdict.resetNanos(),
-                    verdict.retryAfterNanos(), caller, clientLabel));
+            // refused for want of a place in flight: its rate limits had room (and it took nothing from them)
+            boolean ratesPassed = verdict.allowed() || verdict.tooManyConcurrent();
+            done.accept(outcome(limits, applied, ratesPassed, verdict.remaining(), verdict.resetNanos(),
+                    verdict.retryAfterNanos(), caller, clientLabel,
+                    new InFlightDecision(false, places, verdict.tooManyConcurrent())));
         });
     }
 
@@ -184,9 +200,10 @@ public final class RouteAdmission {
         listener.redisFallback(route, mode.name().toLowerCase(java.util.Locale.ROOT));
         return switch (mode) {
             case LOCAL -> decideLocally(limits, cells, identified, true, caller, clientLabel);
-            case OPEN -> concurrency(caller, clientLabel, null, null);
+            // the rate limits are open; places in flight are still counted, each instance up to the whole limit
+            case OPEN -> concurrency(caller, clientLabel, null, null, false);
             case CLOSED -> new Outcome(Outcome.Kind.UNAVAILABLE, null, caller.clientName(), 1_000_000_000L, null,
-                    null, null, null);
+                    null, null, null, null);
         };
     }
 
@@ -224,11 +241,24 @@ public final class RouteAdmission {
                 retryAfter[i] = taken.retryAfterNanos();
             }
         }
-        return outcome(limits, gcras, allowed, remaining, reset, retryAfter, caller, clientLabel);
+        return outcome(limits, gcras, allowed, remaining, reset, retryAfter, caller, clientLabel,
+                share ? InFlightDecision.LOCAL_SHARE : InFlightDecision.LOCAL);
+    }
+
+    /**
+     * How a request's places in flight are decided once its rate limits pass: in this instance (with the whole
+     * limit, or its share while Redis is away), or already in Redis ({@code places} taken unless {@code full}).
+     */
+    private record InFlightDecision(boolean share, RedisCells.InFlight places, boolean full) {
+        static final InFlightDecision LOCAL = new InFlightDecision(false, null, false);
+        static final InFlightDecision LOCAL_SHARE = new InFlightDecision(true, null, false);
     }
 
     private Outcome outcome(List<Limit> limits, Gcra[] applied, boolean allowed, long[] remaining, long[] reset,
-                            long[] retryAfter, Clients.Caller caller, String clientLabel) {
+                            long[] retryAfter, Clients.Caller caller, String clientLabel, InFlightDecision inFlight) {
+        if (limits.isEmpty()) {
+            return inFlight(caller, clientLabel, null, null, inFlight);
+        }
         // the tightest limit speaks for the request: the one that refused it last, else the one with least room
         int tightest = 0;
         for (int i = 1; i < limits.size(); i++) {
@@ -255,9 +285,43 @@ public final class RouteAdmission {
         }
         if (!allowed) {
             return new Outcome(Outcome.Kind.RATE_LIMITED, limits.get(tightest).name(), caller.clientName(),
-                    retryAfter[tightest], policyHeader, current, null, null);
+                    retryAfter[tightest], policyHeader, current, null, null, null);
         }
-        return concurrency(caller, clientLabel, policyHeader, current);
+        return inFlight(caller, clientLabel, policyHeader, current, inFlight);
+    }
+
+    private Outcome inFlight(Clients.Caller caller, String clientLabel, String policyHeader, String current,
+                             InFlightDecision inFlight) {
+        if (inFlight.places() == null) {
+            return concurrency(caller, clientLabel, policyHeader, current, inFlight.share());
+        }
+        if (inFlight.full()) {
+            return tooManyConcurrent(caller, clientLabel, policyHeader, current);
+        }
+        return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, null, null,
+                inFlight.places());
+    }
+
+    /**
+     * The request's places in Redis, shared by every instance: the client's own set (all routes) and the route's
+     * set for it, each place leased for the route's total timeout and a margin, which no request outlives.
+     */
+    private RedisCells.InFlight sharedPlaces(Clients.Caller caller, RedisCells redis) {
+        ClientConfig client = caller.client();
+        int own = client != null ? clientMaxConcurrent.getOrDefault(client.name(), 0) : 0;
+        int perRoute = config.maxConcurrentPerClient();
+        String who = client != null ? "c/" + client.name() : "ip/" + caller.ip();
+        List<String> sets = new ArrayList<>(2);
+        int[] most = new int[(own > 0 ? 1 : 0) + (perRoute > 0 ? 1 : 0)];
+        if (own > 0) {
+            most[sets.size()] = own;
+            sets.add("inflight/" + who);
+        }
+        if (perRoute > 0) {
+            most[sets.size()] = perRoute;
+            sets.add("inflight/r/" + route + "/" + who);
+        }
+        return new RedisCells.InFlight(sets, most, leaseMicros, redis.newMember());
     }
 
     private boolean mayRefuseConcurrent(Clients.Caller caller) {
@@ -270,12 +334,14 @@ public final class RouteAdmission {
      * The client's concurrent requests: its own {@code max-concurrent} counts them on every route, the route's
      * {@code max-concurrent-per-client} on this route; both must have room.
      */
-    private Outcome concurrency(Clients.Caller caller, String clientLabel, String policyHeader, String current) {
+    private Outcome concurrency(Clients.Caller caller, String clientLabel, String policyHeader, String current,
+                                boolean share) {
         ClientConfig client = caller.client();
-        int own = client != null ? clientMaxConcurrent.getOrDefault(client.name(), 0) : 0;
-        int perRoute = config.maxConcurrentPerClient();
+        int own = client != null ? localShare(clientMaxConcurrent.getOrDefault(client.name(), 0), share) : 0;
+        int perRoute = localShare(config.maxConcurrentPerClient(), share);
         if (own == 0 && perRoute == 0) {
-            return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, null, null);
+            return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, null, null,
+                    null);
         }
         // callers that named no client are told apart by address: one anonymous caller cannot starve the others
         String who = client != null ? "c/" + client.name() : "ip/" + caller.ip();
@@ -291,20 +357,28 @@ public final class RouteAdmission {
             return tooManyConcurrent(caller, clientLabel, policyHeader, current);
         }
         return new Outcome(Outcome.Kind.ADMITTED, null, caller.clientName(), 0, policyHeader, current, ownKey,
-                routeKey);
+                routeKey, null);
     }
 
     private Outcome tooManyConcurrent(Clients.Caller caller, String clientLabel, String policyHeader,
                                       String current) {
         listener.refused(route, "concurrency", clientLabel);
         return new Outcome(Outcome.Kind.TOO_MANY_CONCURRENT, "max-concurrent", caller.clientName(), 1_000_000_000L,
-                policyHeader, current, null, null);
+                policyHeader, current, null, null, null);
+    }
+
+    /** While Redis is away, each of the instances sharing a limit of places allows its share (at least one). */
+    private int localShare(int most, boolean share) {
+        return most == 0 || !share ? most : Math.max(1, (most + instances - 1) / instances);
     }
 
     /** Hands back the place an admitted request held among its client's requests in flight. */
     public void release(Outcome outcome) {
         if (outcome == null) {
             return;
+        }
+        if (outcome.sharedPlaces() != null && state.redis() != null) {
+            state.redis().release(outcome.sharedPlaces());
         }
         if (outcome.concurrencyKey() != null) {
             state.leave(outcome.concurrencyKey());

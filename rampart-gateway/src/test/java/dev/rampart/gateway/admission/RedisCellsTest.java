@@ -129,6 +129,71 @@ class RedisCellsTest {
         assertThat(verdict.remaining()).containsExactly(0);
     }
 
+    @Test
+    void aSetOfPlacesInFlightAdmitsUpToItsMostAndAPlaceGivenBackIsFreeAgain() throws Exception {
+        RedisCells.InFlight first = places("inflight/x", 2, 60 * SECOND_MICROS);
+        RedisCells.InFlight second = places("inflight/x", 2, 60 * SECOND_MICROS);
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> List.of(
+                placesOnly(first), placesOnly(second), placesOnly(places("inflight/x", 2, 60 * SECOND_MICROS))));
+
+        assertThat(verdicts).extracting(RedisCells.Verdict::allowed).containsExactly(true, true, false);
+        assertThat(verdicts.get(2).tooManyConcurrent()).isTrue();
+
+        cells.release(first).await(5, TimeUnit.SECONDS);
+        List<RedisCells.Verdict> after = onOneTurn(() -> List.of(
+                placesOnly(places("inflight/x", 2, 60 * SECOND_MICROS))));
+        assertThat(after.get(0).allowed()).as("the place given back").isTrue();
+    }
+
+    @Test
+    void aPlaceNobodyGaveBackIsFreeAgainOnceItsLeaseRunsOut() throws Exception {
+        long lease = 300_000;
+        assertThat(onOneTurn(() -> List.of(placesOnly(places("inflight/y", 1, lease)),
+                placesOnly(places("inflight/y", 1, lease)))))
+                .extracting(RedisCells.Verdict::allowed).containsExactly(true, false);
+
+        Thread.sleep(lease / 1_000 + 100);
+
+        assertThat(onOneTurn(() -> List.of(placesOnly(places("inflight/y", 1, lease)))).get(0).allowed()).isTrue();
+    }
+
+    @Test
+    void aRequestRefusedForWantOfAPlaceTakesNothingFromItsRateLimits() throws Exception {
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> List.of(
+                cells.decide(List.of("rate"), new long[] {SECOND_MICROS}, new long[] {2 * SECOND_MICROS}, 1,
+                        places("inflight/z", 1, 60 * SECOND_MICROS)),
+                cells.decide(List.of("rate"), new long[] {SECOND_MICROS}, new long[] {2 * SECOND_MICROS}, 1,
+                        places("inflight/z", 1, 60 * SECOND_MICROS)),
+                cells.decide(List.of("rate"), new long[] {SECOND_MICROS}, new long[] {2 * SECOND_MICROS}, 1)));
+
+        assertThat(verdicts.get(0).allowed()).isTrue();
+        assertThat(verdicts.get(0).remaining()).containsExactly(2);
+        assertThat(verdicts.get(1).allowed()).isFalse();
+        assertThat(verdicts.get(1).tooManyConcurrent()).as("refused for the place, not the rate").isTrue();
+        assertThat(verdicts.get(2).remaining()).as("the refused request took nothing").containsExactly(1);
+    }
+
+    @Test
+    void aRequestRefusedByARateLimitTakesNoPlace() throws Exception {
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> List.of(
+                cells.decide(List.of("one"), new long[] {SECOND_MICROS}, new long[] {0}, 1),
+                cells.decide(List.of("one"), new long[] {SECOND_MICROS}, new long[] {0}, 1,
+                        places("inflight/w", 1, 60 * SECOND_MICROS)),
+                placesOnly(places("inflight/w", 1, 60 * SECOND_MICROS))));
+
+        assertThat(verdicts.get(1).allowed()).isFalse();
+        assertThat(verdicts.get(1).tooManyConcurrent()).isFalse();
+        assertThat(verdicts.get(2).allowed()).as("the set's one place is still free").isTrue();
+    }
+
+    private RedisCells.InFlight places(String set, int most, long leaseMicros) {
+        return new RedisCells.InFlight(List.of(set), new int[] {most}, leaseMicros, cells.newMember());
+    }
+
+    private Future<RedisCells.Verdict> placesOnly(RedisCells.InFlight places) {
+        return cells.decide(List.of(), new long[0], new long[0], 1, places);
+    }
+
     /** Asks for the decisions within one task on an event loop and waits for their answers. */
     private List<RedisCells.Verdict> onOneTurn(Supplier<List<Future<RedisCells.Verdict>>> decisions)
             throws Exception {
