@@ -197,8 +197,8 @@ def issue5(values, cands, open_phases):
             notes.append(f"Issue 5, Redis-backed limiting on loopback (bar: at most 1 ms added to p99): {verdict} — "
                          f"the largest p99 difference to rampart-bare over the fixed rates is {worst:+.3f} ms "
                          "(median p99 of each, open loop, corrected for coordinated omission; the load "
-                         "generator's 1 ms tick is in both and cancels out). Redis is the run's own, on CPU 1 "
-                         "with the backend and the load generator.")
+                         "generator's 1 ms tick is in both and cancels out). Redis is the run's own, pinned to no "
+                         "core.")
         if not calls:
             notes.append("No Redis command counts were read (redis-cli INFO failed): nothing shows that Redis "
                          "decided the requests.")
