@@ -119,8 +119,9 @@ public final class Gateway {
         VertxOptions options = new VertxOptions().setEventLoopPoolSize(eventLoops).setWorkerPoolSize(4)
                 .setPreferNativeTransport(true);
         GatewayMetrics metrics = config.metrics().enabled() ? new GatewayMetrics(config.service()) : null;
-        Vertx vertx = metrics == null ? Vertx.vertx(options)
-                : Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build();
+        // no Vert.x metrics SPI: the exchanges count what the metrics show (pool use included), and the SPI would
+        // make Vert.x report every read and write of every connection to it
+        Vertx vertx = Vertx.vertx(options);
         Gateway gateway = new Gateway(vertx, config, metrics);
         vertx.setPeriodic(HEDGE_DELAY_REFRESH_MILLIS, id -> gateway.refreshHedgeDelays());
         // pauses shared through Redis hold before the first request is served (a restart does not resume them)

@@ -20,18 +20,15 @@ import java.util.function.ToIntFunction;
  * the gauges go away when the last one is unbound.
  */
 final class EndpointGauges {
-    /** One cluster's view of the endpoint; {@code pools} is null when Vert.x was built without the pool observer. */
-    private record Source(UpstreamCluster cluster, EndpointState endpoint, UpstreamClientStats pools) {
-        EndpointPoolStats poolStats() {
-            return pools == null ? null : pools.endpoint(endpoint.endpoint().host(), endpoint.endpoint().port());
-        }
+    /** One cluster's view of the endpoint. */
+    private record Source(UpstreamCluster cluster, EndpointState endpoint) {
     }
 
     private final MeterRegistry registry;
     private final List<Source> sources = new CopyOnWriteArrayList<>();
     private final List<Meter> meters = new ArrayList<>();
 
-    EndpointGauges(MeterRegistry registry, String upstream, String endpoint, boolean poolsObserved) {
+    EndpointGauges(MeterRegistry registry, String upstream, String endpoint) {
         this.registry = registry;
         Tags tags = Tags.of("upstream", upstream, "endpoint", endpoint);
         meters.add(Gauge.builder("rampart.upstream.requests.in.flight", this,
@@ -58,28 +55,28 @@ final class EndpointGauges {
                     .description("1 for the endpoint's circuit breaker state, 0 for the others (all 0 without a breaker)")
                     .tags(tags.and("state", state)).strongReference(true).register(registry));
         }
-        if (poolsObserved) {
-            meters.add(poolGauge("rampart.upstream.pool.open.connections", "Open connections in the pool", tags,
-                    EndpointPoolStats::open));
-            meters.add(poolGauge("rampart.upstream.pool.busy.connections",
-                    "Pooled connections carrying a request", tags, EndpointPoolStats::busy));
-            meters.add(poolGauge("rampart.upstream.pool.waiting.requests",
-                    "Requests waiting for a pooled connection", tags, EndpointPoolStats::waiting));
-            meters.add(Gauge.builder("rampart.upstream.pool.max.connections", this,
-                            g -> g.sum(source -> source.cluster().config().pool().maxConnections()))
-                    .description("Most connections the pool may open (pool.max-connections)")
-                    .tags(tags).strongReference(true).register(registry));
-        }
+        meters.add(poolGauge("rampart.upstream.pool.open.connections",
+                "Open connections in the pool (counted from the first request each carries)", tags,
+                EndpointState::openConnections));
+        meters.add(poolGauge("rampart.upstream.pool.busy.connections", "Pooled connections carrying a request", tags,
+                EndpointState::busyConnections));
+        meters.add(poolGauge("rampart.upstream.pool.waiting.requests",
+                "Requests waiting for a pooled connection (queued, or waiting for a connect)", tags,
+                EndpointState::waitingRequests));
+        meters.add(Gauge.builder("rampart.upstream.pool.max.connections", this,
+                        g -> g.sum(source -> source.cluster().config().pool().maxConnections()))
+                .description("Most connections the pool may open (pool.max-connections)")
+                .tags(tags).strongReference(true).register(registry));
     }
 
     /** @return false if this cluster was already bound here */
-    boolean bind(UpstreamCluster cluster, EndpointState endpoint, UpstreamClientStats pools) {
+    boolean bind(UpstreamCluster cluster, EndpointState endpoint) {
         for (Source source : sources) {
             if (source.cluster() == cluster) {
                 return false;
             }
         }
-        sources.add(new Source(cluster, endpoint, pools));
+        sources.add(new Source(cluster, endpoint));
         return true;
     }
 
@@ -93,11 +90,8 @@ final class EndpointGauges {
         return true;
     }
 
-    private Gauge poolGauge(String name, String description, Tags tags, ToIntFunction<EndpointPoolStats> value) {
-        return Gauge.builder(name, this, g -> g.sum(source -> {
-                    EndpointPoolStats stats = source.poolStats();
-                    return stats == null ? 0 : value.applyAsInt(stats);
-                }))
+    private Gauge poolGauge(String name, String description, Tags tags, ToIntFunction<EndpointState> value) {
+        return Gauge.builder(name, this, g -> g.sum(source -> value.applyAsInt(source.endpoint())))
                 .description(description).tags(tags).strongReference(true).register(registry);
     }
 

@@ -25,8 +25,6 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
-import io.vertx.core.spi.VertxMetricsFactory;
-import io.vertx.core.spi.metrics.MetricsProvider;
 
 import java.lang.management.ManagementFactory;
 import java.time.Duration;
@@ -56,7 +54,6 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
 
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final RequestHistograms histograms = new RequestHistograms(registry.getPrometheusRegistry());
-    private final VertxPoolObserver poolObserver = new VertxPoolObserver();
     private final ConcurrentHashMap<String, ConcurrentHashMap<String, RouteMeters>> routes = new ConcurrentHashMap<>();
     private final Map<List<String>, EndpointGauges> endpoints = new HashMap<>();
     private final Map<String, UpstreamGauges> upstreams = new HashMap<>();
@@ -103,15 +100,6 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
                 .strongReference(true).register(registry);
     }
 
-    /**
-     * The factory to build the gateway's Vert.x with, so that upstream connection pools report their size, use and
-     * queue: {@code Vertx.builder().with(options).withMetrics(metrics.vertxMetricsFactory()).build()}. Without it,
-     * the per-endpoint pool gauges are simply absent.
-     */
-    public VertxMetricsFactory vertxMetricsFactory() {
-        return poolObserver;
-    }
-
     /** Starts one lag probe on each of the first {@code eventLoops} event loops of {@code vertx}. */
     public synchronized void bindVertx(Vertx vertx, int eventLoops) {
         Objects.requireNonNull(vertx, "vertx");
@@ -137,17 +125,15 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
     }
 
     /**
-     * Per-endpoint gauges for a cluster: requests in flight, and the connection pool when Vert.x was built with
-     * {@link #vertxMetricsFactory()}. Binding the same cluster again does nothing.
+     * Per-endpoint gauges for a cluster: requests in flight and the connection pool's use, as the exchanges count
+     * them on the cluster's endpoints. Binding the same cluster again does nothing.
      */
     public synchronized void bindUpstream(UpstreamCluster cluster) {
         Objects.requireNonNull(cluster, "cluster");
-        UpstreamClientStats pools = cluster.client() instanceof MetricsProvider provider
-                && provider.getMetrics() instanceof UpstreamClientStats stats ? stats : null;
         for (EndpointState endpoint : cluster.endpoints()) {
             endpoints.computeIfAbsent(List.of(cluster.name(), endpoint.label()),
-                            key -> new EndpointGauges(registry, key.get(0), key.get(1), pools != null))
-                    .bind(cluster, endpoint, pools);
+                            key -> new EndpointGauges(registry, key.get(0), key.get(1)))
+                    .bind(cluster, endpoint);
         }
         upstreams.computeIfAbsent(cluster.name(), name -> new UpstreamGauges(registry, name)).bind(cluster);
     }

@@ -982,7 +982,7 @@ final class Exchange {
         }
         attempt.request = upstream;
         attempt.acquiredNanos = System.nanoTime();
-        attempt.freshConnection = UpstreamCluster.takeFreshMark(upstream.connection());
+        attempt.freshConnection = attempt.endpoint.leased(upstream.connection());
         upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
         upstream.response().onComplete(ar -> {
             if (ar.succeeded()) {
@@ -1354,6 +1354,9 @@ final class Exchange {
         attempt.cancelPerTryTimer();
         if (attempt.endNanos < 0 && attempt.acquiredNanos >= 0) {
             attempt.endNanos = System.nanoTime();
+        }
+        if (attempt.acquiredNanos >= 0) {
+            attempt.endpoint.released();
         }
         attempt.endpoint.requestFinished();
         resilience.attemptFinished(attempt.cluster.name(), attempt.kind.label, outcome);

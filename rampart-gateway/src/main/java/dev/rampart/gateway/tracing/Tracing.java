@@ -100,9 +100,6 @@ public final class Tracing implements AutoCloseable {
         return all.size() == 1 ? all.get(0) : TextMapPropagator.composite(all);
     }
 
-    /** The Vert.x metrics name of the client that exports spans: Vert.x metrics skip it, it is not an upstream. */
-    public static final String OTLP_CLIENT_METRICS_NAME = "rampart-otlp";
-
     /** Exports through the JDK's HTTP client: for tests and tools without a Vert.x instance. */
     public static Tracing create(String service, TracingConfig config) {
         return create(service, config, null);

@@ -46,8 +46,7 @@ final class VertxOtlpSender implements HttpSender {
                 .setSsl(tls)
                 .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, config.getConnectTimeout().toMillis()))
                 .setIdleTimeout(30)
-                .setKeepAlive(true)
-                .setMetricsName(Tracing.OTLP_CLIENT_METRICS_NAME);
+                .setKeepAlive(true);
         this.client = vertx.httpClientBuilder().with(options).with(new PoolOptions().setHttp1MaxSize(2)).build();
         int port = endpoint.getPort() > 0 ? endpoint.getPort() : tls ? 443 : 80;
         String path = endpoint.getRawPath() == null || endpoint.getRawPath().isEmpty() ? "/" : endpoint.getRawPath();
