@@ -1015,7 +1015,7 @@ record() {
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     if has_candidate rampart-limit-redis; then
-      echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the machine's, shared and not pinned; the script neither starts nor stops it)"
+      echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the run's own: started by the script for this run at nice -10, pinned to no core, no persistence; stopped at the end)"
     fi
     if has_rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
     echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
