@@ -318,7 +318,7 @@ def main(path, order):
     rows["OTLP export body bytes per closed-loop run"] = ("closed", "otlp_export_body_bytes", 1)
     rows["/metrics series at the end (0: off)"] = ("final", "metrics_series", 1)
     rows["peak RSS MiB (VmHWM)"] = ("final", "peak_rss_mib", 1)
-    rows["closed-loop warm-up, s (until the JIT compiler used ≤ 2 % of the CPU)"] = ("warmup", "warmup_seconds", 1)
+    rows["closed-loop warm-up, s (JVMs: at least 60, then until the JIT compiler used ≤ 1 % of the CPU in 5 s, at most 150)"] = ("warmup", "warmup_seconds", 1)
     rows["start to first proxied request, ms"] = ("startup", "startup_ms", 1)
     rows["upstream connections open at once, max (ss every 0.5 s)"] = ("closed", "upstream_conns_max", 1)
     rows["upstream connections seen per run, distinct"] = ("closed", "upstream_conns_distinct", 1)
