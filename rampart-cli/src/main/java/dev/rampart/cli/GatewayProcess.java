@@ -6,6 +6,7 @@ import dev.rampart.gateway.logging.StdoutSink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import sun.misc.Signal;
+import sun.misc.SignalHandler;
 
 import java.lang.management.ManagementFactory;
 import java.nio.file.Path;
@@ -32,16 +33,17 @@ final class GatewayProcess {
         // it, not kill the JVM with the default action
         CountDownLatch stop = new CountDownLatch(1);
         AtomicReference<ConfigWatcher> watching = new AtomicReference<>();
-        Signal.handle(new Signal("TERM"), s -> stop.countDown());
-        Signal.handle(new Signal("INT"), s -> stop.countDown());
-        Signal.handle(new Signal("HUP"), s -> {
+        warnIfIgnored(Signal.handle(new Signal("TERM"), s -> stop.countDown()), "SIGTERM",
+                "a TERM will not drain and stop rampart; SIGINT still does");
+        Signal.handle(new Signal("INT"), s -> stop.countDown()); // ignored in a script's background job: by design
+        warnIfIgnored(Signal.handle(new Signal("HUP"), s -> {
             ConfigWatcher current = watching.get();
             if (current != null) {
                 Thread reload = new Thread(() -> current.reloadNow("sighup"), "rampart-sighup-reload");
                 reload.setDaemon(true);
                 reload.start();
             }
-        });
+        }), "SIGHUP", "a HUP will not reload the config; saving the file still does (it is watched)");
         Gateway gateway;
         try {
             gateway = Gateway.start(config, eventLoops).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
@@ -79,5 +81,16 @@ final class GatewayProcess {
         }
         StdoutSink.get().flush(2000);
         return exit;
+    }
+
+    /**
+     * The JVM leaves a signal that the parent process set to be ignored (nohup does that to HUP) ignored, and
+     * {@link Signal#handle} then says so only through its return value.
+     */
+    private static void warnIfIgnored(SignalHandler previous, String signal, String consequence) {
+        if (previous == SignalHandler.SIG_IGN) {
+            log.atWarn().addKeyValue("signal", signal)
+                    .log(signal + " is ignored in this process, as its parent left it (nohup?): " + consequence);
+        }
     }
 }

@@ -174,6 +174,33 @@ class CliIT {
     }
 
     @Test
+    void runStartedWithHupAndTermIgnoredWarnsAboutBothAndStillStopsOnSigint() throws IOException {
+        int port = FreePorts.pick();
+        Path config = file("nohup.yaml", """
+                listen: { host: 127.0.0.1, port: %d }
+                admin: { port: %d }
+                upstreams:
+                  pricing: { endpoints: [ "http://127.0.0.1:7001" ] }
+                routes:
+                  - id: prices
+                    upstream: pricing
+                """.formatted(port, FreePorts.pick()));
+        RampartProcess run = RampartProcess.launchIgnoring("HUP TERM", "CliIT", dir, List.of("-Xmx128m"),
+                List.of("run", "-c", config.toString()));
+        started.add(run);
+
+        run.awaitStdout(line -> line.contains("rampart is listening"), COMMAND_TIME);
+        assertThat(run.stdout()).anyMatch(line -> line.contains("\"level\":\"WARN\"")
+                && line.contains("\"signal\":\"SIGHUP\"") && line.contains("will not reload"));
+        assertThat(run.stdout()).anyMatch(line -> line.contains("\"level\":\"WARN\"")
+                && line.contains("\"signal\":\"SIGTERM\"") && line.contains("will not drain"));
+
+        run.sendSignal("INT");
+        assertThat(run.waitFor(COMMAND_TIME)).isZero();
+        assertThat(FreePorts.isListening(port)).isFalse();
+    }
+
+    @Test
     void demoServesThePricingExampleAndStopsOnSigint() {
         List<Integer> ports = List.of(7001, 7002, 7003, 7004, 7005, 8080, 9090);
         for (int port : ports) {

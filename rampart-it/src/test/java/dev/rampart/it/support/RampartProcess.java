@@ -90,16 +90,26 @@ public final class RampartProcess implements AutoCloseable {
      * @param name names the log file, e.g. the test class
      */
     public static RampartProcess launch(String name, Path workDir, List<String> jvmFlags, List<String> args) {
-        return launch(name, workDir, jvmFlags, args, 0, 0, null);
+        return launch(name, workDir, List.of(), jvmFlags, args, 0, 0, null);
     }
 
-    private static RampartProcess launch(String name, Path workDir, List<String> jvmFlags, List<String> args,
-                                         int port, int adminPort, Path configFile) {
+    /**
+     * As {@link #launch(String, Path, List, List)}, with {@code signals} (e.g. {@code "HUP TERM"}) set to be ignored
+     * before the JVM starts, as {@code nohup} does to HUP.
+     */
+    public static RampartProcess launchIgnoring(String signals, String name, Path workDir, List<String> jvmFlags,
+                                                List<String> args) {
+        return launch(name, workDir, List.of("sh", "-c", "trap '' " + signals + "; exec \"$0\" \"$@\""), jvmFlags,
+                args, 0, 0, null);
+    }
+
+    private static RampartProcess launch(String name, Path workDir, List<String> prefix, List<String> jvmFlags,
+                                         List<String> args, int port, int adminPort, Path configFile) {
         if (!Files.isRegularFile(JAR)) {
             throw new IllegalStateException("no runnable jar at " + JAR.toAbsolutePath()
                     + " (build it first: ./mvnw -B -o -q install -DskipTests)");
         }
-        List<String> command = new ArrayList<>();
+        List<String> command = new ArrayList<>(prefix);
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.addAll(jvmFlags);
         command.add("-jar");
@@ -413,7 +423,7 @@ public final class RampartProcess implements AutoCloseable {
                 writeConfig(config, fill(configTemplate, port, adminPort));
                 List<String> args = new ArrayList<>(List.of("run", "-c", config.toString()));
                 args.addAll(extraArgs);
-                RampartProcess gateway = launch(name, dir, jvmFlags, args, port, adminPort, config);
+                RampartProcess gateway = launch(name, dir, List.of(), jvmFlags, args, port, adminPort, config);
                 try {
                     return gateway.awaitReady(readyWithin);
                 } catch (RuntimeException | Error e) {
