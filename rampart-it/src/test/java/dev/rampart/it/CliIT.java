@@ -51,6 +51,19 @@ class CliIT {
         return Files.writeString(dir.resolve(name), yaml);
     }
 
+    /** A config for {@code run} on {@code port}: one route to the demo's pricing service, plus {@code routeLines}. */
+    private Path runConfig(String name, int port, String routeLines) throws IOException {
+        return file(name, """
+                listen: { host: 127.0.0.1, port: %d }
+                admin: { port: %d }
+                upstreams:
+                  pricing: { endpoints: [ "http://127.0.0.1:7001" ] }
+                routes:
+                  - id: prices
+                    upstream: pricing
+                %s""".formatted(port, FreePorts.pick(), routeLines));
+    }
+
     @Test
     void checkOfAValidConfigExitsZero() throws IOException {
         Path config = file("valid.yaml", """
@@ -132,16 +145,7 @@ class CliIT {
     @Test
     void runWithAnInvalidConfigExitsOneWithoutEverListening() throws IOException {
         int port = FreePorts.pick();
-        Path config = file("invalid-run.yaml", """
-                listen: { host: 127.0.0.1, port: %d }
-                admin: { port: %d }
-                upstreams:
-                  pricing: { endpoints: [ "http://127.0.0.1:7001" ] }
-                routes:
-                  - id: prices
-                    upstream: pricing
-                    timeouts: { total: 0s }
-                """.formatted(port, FreePorts.pick()));
+        Path config = runConfig("invalid-run.yaml", port, "    timeouts: { total: 0s }\n");
         RampartProcess run = rampart(dir, "run", "-c", config.toString());
 
         while (run.isAlive()) {
@@ -156,15 +160,7 @@ class CliIT {
     @Test
     void runExitsOneWhenItsPortIsTaken() throws IOException {
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            Path config = file("taken.yaml", """
-                    listen: { host: 127.0.0.1, port: %d }
-                    admin: { port: %d }
-                    upstreams:
-                      pricing: { endpoints: [ "http://127.0.0.1:7001" ] }
-                    routes:
-                      - id: prices
-                        upstream: pricing
-                    """.formatted(taken.getLocalPort(), FreePorts.pick()));
+            Path config = runConfig("taken.yaml", taken.getLocalPort(), "");
             RampartProcess run = rampart(dir, "run", "-c", config.toString());
 
             assertThat(run.waitFor(COMMAND_TIME)).isEqualTo(1);
@@ -176,15 +172,7 @@ class CliIT {
     @Test
     void runStartedWithHupAndTermIgnoredWarnsAboutBothAndStillStopsOnSigint() throws IOException {
         int port = FreePorts.pick();
-        Path config = file("nohup.yaml", """
-                listen: { host: 127.0.0.1, port: %d }
-                admin: { port: %d }
-                upstreams:
-                  pricing: { endpoints: [ "http://127.0.0.1:7001" ] }
-                routes:
-                  - id: prices
-                    upstream: pricing
-                """.formatted(port, FreePorts.pick()));
+        Path config = runConfig("nohup.yaml", port, "");
         RampartProcess run = RampartProcess.launchIgnoring("HUP TERM", "CliIT", dir, List.of("-Xmx128m"),
                 List.of("run", "-c", config.toString()));
         started.add(run);
