@@ -27,7 +27,10 @@ import java.util.List;
  */
 public final class RedisCells {
     static final String SCRIPT = loadScript();
-    /** Decisions per script call at most; more in one turn go in several calls. */
+    /**
+     * Decisions per script call at most; more in one turn go in several calls, which may travel on different pooled
+     * connections and so be decided in any order relative to one another.
+     */
     static final int MAX_BATCH = 64;
 
     /**
