@@ -224,6 +224,14 @@ public final class RouteAdmission {
             Limit limit = limits.get(i);
             gcras[i] = identified.get(i) ? (share ? limit.localShare() : limit.gcra())
                     : (share ? limit.unidentifiedLocalShare() : limit.unidentified());
+        }
+        if (n == 1) { // a lone limit: trying it takes nothing when it refuses, so there is nothing to look at first
+            Gcra.Decision taken = state.local.tryAcquire(cells.get(0), gcras[0], now, 1);
+            return outcome(limits, gcras, taken.allowed(), new long[] {taken.remaining()},
+                    new long[] {taken.resetNanos()}, new long[] {taken.retryAfterNanos()}, caller, clientLabel,
+                    share ? InFlightDecision.LOCAL_SHARE : InFlightDecision.LOCAL);
+        }
+        for (int i = 0; i < n; i++) {
             Gcra.Decision peek = state.local.peek(cells.get(i), gcras[i], now);
             if (!peek.allowed()) {
                 allowed = false;

@@ -166,6 +166,10 @@ public final class JsonLineBuffer {
     }
 
     public JsonLineBuffer number(long value) {
+        if (value >= 0 && value < 1000) { // statuses, attempts, sub-second millis: most numbers in a line
+            smallNumber((int) value);
+            return this;
+        }
         ensure(20);
         if (value < 0) {
             if (value == Long.MIN_VALUE) {
@@ -185,6 +189,17 @@ public final class JsonLineBuffer {
             value /= 10;
         } while (value != 0);
         return this;
+    }
+
+    private void smallNumber(int value) {
+        ensure(3);
+        if (value >= 100) {
+            bytes[length++] = (byte) ('0' + value / 100);
+            bytes[length++] = (byte) ('0' + value / 10 % 10);
+        } else if (value >= 10) {
+            bytes[length++] = (byte) ('0' + value / 10);
+        }
+        bytes[length++] = (byte) ('0' + value % 10);
     }
 
     /** A duration in milliseconds with microsecond precision ({@code 12.345}) from nanoseconds; negative → 0. */

@@ -23,6 +23,7 @@ import io.micrometer.core.instrument.config.MeterFilter;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.FastThreadLocal;
 import io.vertx.core.Vertx;
 import io.vertx.core.internal.VertxInternal;
 
@@ -305,7 +306,34 @@ public final class GatewayMetrics implements ExchangeListener, ResilienceListene
         return registry;
     }
 
+    /** The meters an event loop used last: consecutive requests mostly share a route, so most find them here. */
+    private static final class LastMeters {
+        String route;
+        String upstream;
+        RouteMeters meters;
+    }
+
+    private final FastThreadLocal<LastMeters> lastMeters = new FastThreadLocal<>() {
+        @Override
+        protected LastMeters initialValue() {
+            return new LastMeters();
+        }
+    };
+
     private RouteMeters routeMeters(String route, String upstream) {
+        LastMeters last = lastMeters.get();
+        // the same String instances: route ids and upstream names come from the one config object per version
+        if (last.meters != null && last.route == route && last.upstream == upstream) {
+            return last.meters;
+        }
+        RouteMeters meters = lookUpRouteMeters(route, upstream);
+        last.route = route;
+        last.upstream = upstream;
+        last.meters = meters;
+        return meters;
+    }
+
+    private RouteMeters lookUpRouteMeters(String route, String upstream) {
         String routeLabel = route == null ? RequestLabels.NONE : route;
         String upstreamLabel = upstream == null ? RequestLabels.NONE : upstream;
         ConcurrentHashMap<String, RouteMeters> byUpstream = routes.get(routeLabel);

@@ -64,9 +64,13 @@ class JsonLineBufferTest {
 
     @Test
     void numbersMatchLongToString() {
-        long[] values = {0, 7, 9, 10, 99, 100, 200, 1024, -1, -10, Long.MAX_VALUE, Long.MIN_VALUE, 1_000_000_007L};
+        long[] values = {0, 7, 9, 10, 99, 100, 101, 110, 200, 999, 1000, 1024, -1, -10, -999, Long.MAX_VALUE,
+                Long.MIN_VALUE, 1_000_000_007L};
         for (long value : values) {
             assertThat(new JsonLineBuffer(1).number(value).toString()).isEqualTo(Long.toString(value));
+        }
+        for (long value = -1_100; value <= 1_100; value++) {
+            assertThat(new JsonLineBuffer(2).raw('x').number(value).toString()).isEqualTo("x" + value);
         }
     }
 
