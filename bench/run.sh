@@ -3,16 +3,17 @@
 #   (a) direct to the backend, (b) nginx as a proxy, (c) Rampart as a proxy with access log,
 #   metrics and tracing off (rampart-bare), (d) Rampart with all three on, tracing at 1 % (rampart);
 #   on request, rampart-bare plus a rate limit every request passes, decided in memory
-#   (rampart-limit-local) or in a Redis the script starts on CPU 1 (rampart-limit-redis);
+#   (rampart-limit-local) or in a Redis the script starts, on no core in particular (rampart-limit-redis);
 #   on request, a cache hit: nginx with proxy_cache (nginx-cache) and rampart-bare with the route's
 #   cache (rampart-cache), both caching the same backend response, so every measured request is a hit.
 # Proxy under test on CPU 0; backend and load generators on CPU 1. All traffic on 127.0.0.1.
 # Everything this script starts is stopped on exit, Ctrl-C, failure or time limit.
 #
-# usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--time-limit S]
+# usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--closed-rounds N] [--closed-duration S]
+#                     [--time-limit S]
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
-#                     [--port-offset N]
+#                     [--port-offset N] [--redis-sched fifo|nice]
 #   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis,
 #               nginx-cache, rampart-cache
 set -euo pipefail
@@ -22,7 +23,9 @@ SELF="$ROOT/bench/run.sh"
 
 QUICK=0
 ROUNDS=3
-DURATION=10          # seconds per closed-loop (wrk) and open-loop measurement
+DURATION=10          # seconds per open-loop measurement
+CLOSED_ROUNDS=15     # closed loop: many short alternating rounds, each candidate's next to rampart-bare's
+CLOSED_DURATION=5    # seconds per closed-loop (wrk) round
 WARMUP=5             # seconds of unmeasured open-loop traffic (and generator JIT) per measurement
 WARM_MIN=60          # closed-loop warm-up per JVM candidate: at least this many seconds,
 WARM_MAX=150         # at most this many, until its JIT has settled (see warm_up)
@@ -39,6 +42,7 @@ STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
 RAMPART_JAR=""       # default: rampart-cli/target/rampart.jar
 LOADGEN_JAR=""       # default: rampart-bench/target/rampart-loadgen.jar
 PORT_OFFSET=0        # added to every port below, to run beside something holding them
+REDIS_SCHED=fifo     # rampart-limit-redis's Redis: SCHED_FIFO (runs as soon as it has work) or nice -10
 
 usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$SELF"; }
 
@@ -47,7 +51,10 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --rounds) ROUNDS="$2"; shift ;;
+    --redis-sched) REDIS_SCHED="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
+    --closed-rounds) CLOSED_ROUNDS="$2"; shift ;;
+    --closed-duration) CLOSED_DURATION="$2"; shift ;;
     --time-limit) TIME_LIMIT="$2"; shift ;;
     --candidates) CANDIDATES="$2"; shift ;;
     --path) URL_PATH="$2"; shift ;;
@@ -63,10 +70,11 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $QUICK == 1 ]]; then
-  ROUNDS=1; DURATION=3; WARMUP=2; STARTS=1; WARM_MIN=2; WARM_MAX=10; WARM_MIN_NO_JIT=2; WARM_SLICE=2
+  ROUNDS=1; DURATION=3; CLOSED_ROUNDS=1; CLOSED_DURATION=3; WARMUP=2; STARTS=1; WARM_MIN=2; WARM_MAX=10; WARM_MIN_NO_JIT=2; WARM_SLICE=2
   [[ -z $RECORD ]] && RECORD=0
 fi
 [[ -z $RECORD ]] && RECORD=1
+case "$REDIS_SCHED" in fifo|nice) ;; *) echo "--redis-sched: $REDIS_SCHED (expected: fifo or nice)" >&2; exit 2 ;; esac
 case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
 [[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && (( PORT_OFFSET <= 30000 )) \
   || { echo "--port-offset: $PORT_OFFSET (expected: 0 to 30000)" >&2; exit 2; }
@@ -238,14 +246,26 @@ check_redis() {
   fi
 }
 
-# The Redis of rampart-limit-redis: started for the run, at the same nice as every other process here,
-# nothing persisted, and pinned to no core. A Redis server has CPUs of its own; on two cores the nearest
-# thing is to let the scheduler run it wherever there is room. Pinned to CPU 1 it queued behind the
-# load generator and the backend (p99 +2.4 ms at 25 % in the 01:56 run of 2026-11-30); on CPU 0 it would
-# take the proxy's core. The machine's own Redis (nice 0) would wait behind every niced process.
+# The Redis of rampart-limit-redis: started for the run, nothing persisted, and pinned to no core. A Redis
+# server has CPUs of its own; on two cores the nearest thing is to run it wherever there is room, as soon as
+# it has work. Pinned to CPU 1 it queued behind the load generator and the backend (p99 +2.4 ms at 25 % in
+# the 01:56 run of 2026-11-30); on CPU 0 it would take the proxy's core. At nice -10 like the rest, it
+# still waited for a core behind the proxy, the backend or the load generator, each busy at 50 % load:
+# its p99 then measured the 2-core box's scheduler, not the round trip. So by default it runs under
+# SCHED_FIFO (`--redis-sched fifo`): it takes a core the moment a request reaches it, and the CPU it uses
+# still comes out of the two cores the candidates share. `--redis-sched nice` gives the old setting.
 start_redis() {
   has_candidate rampart-limit-redis || return 0
-  "${NICE[@]}" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
+  local sched=("${NICE[@]}")
+  if [[ $REDIS_SCHED == fifo ]]; then
+    if chrt -f 1 true 2>/dev/null; then
+      sched=(chrt -f 1)
+    else
+      log "chrt -f 1 is not permitted here: Redis runs at nice -10 like the rest (--redis-sched nice)"
+      REDIS_SCHED=nice
+    fi
+  fi
+  "${sched[@]}" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
     --appendonly no --daemonize no --logfile "$OUT/redis.log" --dir "$TMP" &
   track $!
   local i
@@ -927,7 +947,7 @@ main() {
     "$LIMIT_REDIS_PORT" "$LIMIT_REDIS_ADMIN_PORT" "$CACHE_ORIGIN_PORT" "$NGINX_CACHE_PORT" "$RAMPART_CACHE_PORT" \
     "$RAMPART_CACHE_ADMIN_PORT" "$REDIS_PORT"
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
-  log "candidates: ${CANDS[*]}; rounds $ROUNDS; ${DURATION}s runs; output in $OUT"
+  log "candidates: ${CANDS[*]}; closed loop $CLOSED_ROUNDS rounds of ${CLOSED_DURATION}s; open loop $ROUNDS rounds of ${DURATION}s; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
   # every Rampart config first, each through `rampart check`, before anything is started
   for c in "${CANDS[@]}"; do
@@ -968,10 +988,14 @@ main() {
   local c r
   for c in "${CANDS[@]}"; do warm_up "$c"; done
 
-  for r in $(seq "$ROUNDS"); do
+  # This shared host's speed drifts by 10-20 % from one 5 s slice to the next (a lone JVM, JIT idle,
+  # 2026-11-30 06:55): short rounds, many of them, with the candidates side by side in each, let the
+  # summary compare each candidate with rampart-bare round by round (the median of the paired ratios),
+  # so that a slow spell lands on both sides of a ratio instead of deciding it.
+  for r in $(seq "$CLOSED_ROUNDS"); do
     for c in "${CANDS[@]}"; do
       log "closed loop: round $r, $c"
-      closed_loop "$c" closed "$r" "$DURATION"
+      closed_loop "$c" closed "$r" "$CLOSED_DURATION"
     done
   done
 
@@ -1026,7 +1050,7 @@ record() {
       echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the run's own: started by the script for this run at nice -10, pinned to no core, no persistence; stopped at the end)"
     fi
     if has_rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
-    echo "- candidates: ${CANDIDATES}; ${ROUNDS} alternating rounds; ${DURATION} s per run; path $URL_PATH"
+    echo "- candidates: ${CANDIDATES}; closed loop: ${CLOSED_ROUNDS} alternating rounds of ${CLOSED_DURATION} s; open loop: ${ROUNDS} alternating rounds of ${DURATION} s per rate; path $URL_PATH"
     echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU;"
     echo "  the proxies not being measured are paused (SIGSTOP) meanwhile"
     echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on this shared machine is not pinned and lands on both cores)"
@@ -1048,7 +1072,11 @@ record() {
       echo "  route, \`require-client: true\` and \`rate-limits: [ { key: client, rate: 1000000/s } ]\`: every"
       echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
       echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
-      echo "  \`state.redis\` on a Redis of its own, niced like the rest and pinned to no core (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local)."
+      if [[ $REDIS_SCHED == fifo ]]; then
+        echo "  \`state.redis\` on a Redis of its own, pinned to no core and run under SCHED_FIFO (\`chrt -f 1\`: it takes a core as soon as it has work, as a Redis with CPUs of its own would; its CPU still comes out of the two cores), a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local."
+      else
+        echo "  \`state.redis\` on a Redis of its own, niced like the rest and pinned to no core (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local)."
+      fi
     fi
     if has_cache; then
       echo "- cache hits (issue 6): nginx-cache is the nginx proxy plus \`proxy_cache\` on a zone in tmpfs"
@@ -1065,7 +1093,7 @@ record() {
     echo '```'
     echo "bench/run.sh ${ARGS[*]}"
     echo "# closed loop, per candidate and round:"
-    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${DURATION}s --latency [-H '$BENCH_API_KEY_HEADER: <key>'] http://127.0.0.1:<port>$URL_PATH"
+    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${CLOSED_DURATION}s --latency [-H '$BENCH_API_KEY_HEADER: <key>'] http://127.0.0.1:<port>$URL_PATH"
     echo "# open loop at 25/50/75 % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
     echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS [--header '$BENCH_API_KEY_HEADER: <key>'] --json"
     echo "# proxies:"
