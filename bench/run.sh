@@ -42,7 +42,7 @@ STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
 RAMPART_JAR=""       # default: rampart-cli/target/rampart.jar
 LOADGEN_JAR=""       # default: rampart-bench/target/rampart-loadgen.jar
 PORT_OFFSET=0        # added to every port below, to run beside something holding them
-REDIS_SCHED=fifo     # rampart-limit-redis's Redis: SCHED_FIFO (runs as soon as it has work) or nice -10
+REDIS_SCHED=nice     # rampart-limit-redis's Redis: nice -10 like the rest, or SCHED_FIFO (runs as soon as it has work)
 
 usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$SELF"; }
 
@@ -251,9 +251,11 @@ check_redis() {
 # it has work. Pinned to CPU 1 it queued behind the load generator and the backend (p99 +2.4 ms at 25 % in
 # the 01:56 run of 2026-11-30); on CPU 0 it would take the proxy's core. At nice -10 like the rest, it
 # still waited for a core behind the proxy, the backend or the load generator, each busy at 50 % load:
-# its p99 then measured the 2-core box's scheduler, not the round trip. So by default it runs under
-# SCHED_FIFO (`--redis-sched fifo`): it takes a core the moment a request reaches it, and the CPU it uses
-# still comes out of the two cores the candidates share. `--redis-sched nice` gives the old setting.
+# its p99 then may measure the 2-core box's scheduler more than the round trip. `--redis-sched fifo` runs
+# it under SCHED_FIFO instead: it takes a core the moment a request reaches it, and the CPU it uses still
+# comes out of the two cores the candidates share. The one run that tried it (2026-11-30 07:00, a very
+# noisy host) gave a worse p99 at 25 % (+2.3 ms) than the runs at nice -10 before it, so nice stays the
+# default until a quieter run says otherwise.
 start_redis() {
   has_candidate rampart-limit-redis || return 0
   local sched=("${NICE[@]}")
@@ -279,12 +281,17 @@ start_redis() {
 redis_info() {  # section -> redis-cli INFO output
   timeout 5 redis-cli -h "$REDIS_HOST" -p "$REDIS_PORT" info "$1" 2>/dev/null | tr -d '\r'
 }
-# -> "calls usec gets": EVAL + EVALSHA commands Redis has run since its start (everyone's), their time, and
-# the GETs run (the script reads each cell of a decision once: with the bench's one limit, one GET per decision)
+# -> "calls usec failed": EVAL + EVALSHA commands Redis has run since its start (everyone's), their time, and
+# the calls rampart-limit-redis saw fail or time out (its /readyz `redis.failed_calls`). Each of those was
+# decided by the fallback; a run in which none failed and Redis was never marked down had every decision
+# made in Redis. (The script reads each cell once per call, so Redis's own GET count no longer tells.)
 redis_eval_stats() {
+  local failed
+  failed=$(curl -s -m 2 "http://127.0.0.1:$LIMIT_REDIS_ADMIN_PORT/readyz" | grep -o '"failed_calls":[0-9]*' |
+    cut -d: -f2)
   redis_info commandstats |
-    awk -F'[:,=]' '/^cmdstat_(eval|evalsha):/ {c += $3; u += $5} /^cmdstat_get:/ {g += $3}
-      END {printf "%d %d %d\n", c, u, g}'
+    awk -F'[:,=]' -v f="${failed:-0}" '/^cmdstat_(eval|evalsha):/ {c += $3; u += $5}
+      END {printf "%d %d %d\n", c, u, f}'
 }
 redis_pid() {  # the Redis server's pid
   local p
@@ -765,8 +772,7 @@ redis_after() {  # candidate phase round requests
   a=($(redis_eval_stats) "$( [[ -n $pid ]] && cpu_ticks "$pid" || echo -)" "$(redis_down_lines "$1")")
   emit "$1" "$2" "$3" redis_calls_per_req \
     "$(awk -v d=$(( a[0] - REDIS_B[0] )) -v n="$4" 'BEGIN {printf "%.3f", d / n}')"
-  emit "$1" "$2" "$3" redis_decisions_per_req \
-    "$(awk -v d=$(( a[2] - REDIS_B[2] )) -v n="$4" 'BEGIN {printf "%.3f", d / n}')"
+  emit "$1" "$2" "$3" redis_failed_calls $(( a[2] - REDIS_B[2] ))
   if (( a[0] > REDIS_B[0] )); then
     emit "$1" "$2" "$3" redis_us_per_call \
       "$(awk -v u=$(( a[1] - REDIS_B[1] )) -v d=$(( a[0] - REDIS_B[0] )) 'BEGIN {printf "%.2f", u / d}')"

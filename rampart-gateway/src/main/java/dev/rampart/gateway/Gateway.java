@@ -203,7 +203,8 @@ public final class Gateway {
                     .put("status", redis.up() ? "up" : "down")
                     .put("rate_limits", redis.up() ? "shared" : "fallback per route (local, open or closed)")
                     .put("cache", redis.up() ? "shared" : "local (this instance only) plus origin")
-                    .put("idempotency_keys", redis.up() ? "shared" : "local (this instance only)");
+                    .put("idempotency_keys", redis.up() ? "shared" : "local (this instance only)")
+                    .put("failed_calls", redis.failures());
             if (!redis.up() && redis.lastProblem() != null) {
                 detail.put("problem", redis.lastProblem());
             }

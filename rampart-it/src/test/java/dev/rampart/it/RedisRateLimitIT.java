@@ -210,6 +210,8 @@ class RedisRateLimitIT {
         assertThat(readiness.path("redis").path("status").asText()).isEqualTo("down");
         assertThat(readiness.path("redis").path("address").asText()).isEqualTo(redis.address());
         assertThat(readiness.path("redis").path("problem").asText()).isNotEmpty();
+        assertThat(readiness.path("redis").path("failed_calls").asLong()).as("calls Redis did not answer")
+                .isPositive();
         gateway.awaitStdoutSince(mark, line -> line.contains("redis unavailable"), Duration.ofSeconds(5));
         awaitMetrics(gateway, scrape -> {
             assertThat(scrape.value("rampart_rate_limit_redis_fallbacks_total", "route", "closed", "mode", "closed"))

@@ -16,9 +16,17 @@
 --   member     the request's name in its sets (only when m > 0)
 -- returns per request: status (1 admitted, 0 refused by a rate limit, 2 refused for too many in flight), then per
 -- rate limit: remaining, reset_us, retry_after_us
+--
+-- A batch often holds many requests for one cell (a busy client, a route's global limit): each cell is read once,
+-- kept here while the batch is decided, and written once at the end with its last TAT. With one clock reading for
+-- the whole batch, that is what writing after every request would leave behind, for a GET and a SET per cell
+-- instead of per request.
 local t = redis.call('TIME')
 local now = tonumber(t[1]) * 1000000 + tonumber(t[2])
 local out = {}
+local known = {}    -- cell -> its TAT as this batch left it so far (false: none stored)
+local changed = {}  -- cells to write at the end, in the order first changed
+local isChanged = {}
 local arg = 2
 local key = 1
 for _ = 1, tonumber(ARGV[1]) do
@@ -34,10 +42,16 @@ for _ = 1, tonumber(ARGV[1]) do
     local interval = tonumber(ARGV[arg])
     local tolerance = tonumber(ARGV[arg + 1])
     arg = arg + 2
-    local stored = redis.call('GET', KEYS[key + i - 1])
+    local cell = KEYS[key + i - 1]
+    local stored = known[cell]
+    if stored == nil then
+      local value = redis.call('GET', cell)
+      stored = value and tonumber(value) or false
+      known[cell] = stored
+    end
     local tat = now
     if stored then
-      tat = math.max(tonumber(stored), now)
+      tat = math.max(stored, now)
     end
     local newTat = tat + interval * cost
     local allowAt = newTat - tolerance - interval
@@ -77,9 +91,12 @@ for _ = 1, tonumber(ARGV[1]) do
   out[first] = allowed
   if allowed == 1 then
     for i = 1, n do
-      -- the cell expires once it is back to a full bucket: nothing stays behind for idle keys
-      redis.call('SET', KEYS[key + i - 1], string.format('%.0f', tats[i]), 'PX',
-        math.max(1, math.ceil((tats[i] - now) / 1000)))
+      local cell = KEYS[key + i - 1]
+      known[cell] = tats[i]
+      if not isChanged[cell] then
+        isChanged[cell] = true
+        changed[#changed + 1] = cell
+      end
     end
     for j = 1, m do
       local set = KEYS[key + n + j - 1]
@@ -92,5 +109,9 @@ for _ = 1, tonumber(ARGV[1]) do
     end
   end
   key = key + n + m
+end
+for _, cell in ipairs(changed) do
+  -- the cell expires once it is back to a full bucket: nothing stays behind for idle keys
+  redis.call('SET', cell, string.format('%.0f', known[cell]), 'PX', math.max(1, math.ceil((known[cell] - now) / 1000)))
 end
 return out

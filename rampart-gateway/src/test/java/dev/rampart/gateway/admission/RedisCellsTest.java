@@ -73,6 +73,31 @@ class RedisCellsTest {
     }
 
     @Test
+    void aCallReadsAndWritesEachOfItsCellsOnceHoweverManyOfItsDecisionsShareThem() throws Exception {
+        long getsBefore = commandCalls("get");
+        long setsBefore = commandCalls("set");
+        List<RedisCells.Verdict> verdicts = onOneTurn(() -> {
+            List<Future<RedisCells.Verdict>> ten = new ArrayList<>();
+            for (int i = 0; i < 10; i++) {
+                ten.add(cells.decide(List.of("busy", "route-wide"), new long[] {SECOND_MICROS, SECOND_MICROS},
+                        new long[] {20 * SECOND_MICROS, 100 * SECOND_MICROS}, 1));
+            }
+            return ten;
+        });
+
+        assertThat(verdicts).allMatch(RedisCells.Verdict::allowed);
+        assertThat(verdicts).extracting(v -> v.remaining()[0]).containsExactly(20L, 19L, 18L, 17L, 16L, 15L, 14L,
+                13L, 12L, 11L);
+        assertThat(commandCalls("get") - getsBefore).as("GETs: one per cell").isEqualTo(2);
+        assertThat(commandCalls("set") - setsBefore).as("SETs: one per cell").isEqualTo(2);
+        // what the call left in Redis is what ten calls of one decision each would have left
+        RedisCells.Verdict next = cells.decide(List.of("busy", "route-wide"), new long[] {SECOND_MICROS,
+                SECOND_MICROS}, new long[] {20 * SECOND_MICROS, 100 * SECOND_MICROS}, 1).await(5, TimeUnit.SECONDS);
+        assertThat(next.remaining()[0]).isBetween(10L, 11L);
+        assertThat(next.remaining()[1]).isBetween(90L, 91L);
+    }
+
+    @Test
     void aDecisionRefusedByOneOfItsLimitsTakesNothingFromTheOthersAndTheNextDecisionSeesThat() throws Exception {
         List<RedisCells.Verdict> verdicts = onOneTurn(() -> List.of(
                 // takes the only place in "tight" and one of five in "wide"
@@ -217,6 +242,14 @@ class RedisCellsTest {
             }
         }));
         return answers.get(10, TimeUnit.SECONDS);
+    }
+
+    /** Calls of one command Redis has run since it started, its scripts' included. */
+    private long commandCalls(String command) throws Exception {
+        String stats = redis.sendEvenIfDown(Request.cmd(Command.INFO).arg("commandstats"), 2_000)
+                .await(5, TimeUnit.SECONDS).toString();
+        Matcher m = Pattern.compile("cmdstat_" + command + ":calls=(\\d+)").matcher(stats);
+        return m.find() ? Long.parseLong(m.group(1)) : 0;
     }
 
     private long scriptCalls() throws Exception {
