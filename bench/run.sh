@@ -10,7 +10,7 @@
 # Everything this script starts is stopped on exit, Ctrl-C, failure or time limit.
 #
 # usage: bench/run.sh [--quick] [--rounds N] [--duration S] [--closed-rounds N] [--closed-duration S]
-#                     [--time-limit S]
+#                     [--closed-lives N] [--time-limit S]
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
 #                     [--port-offset N] [--redis-sched fifo|nice]
@@ -26,6 +26,9 @@ ROUNDS=3
 DURATION=10          # seconds per open-loop measurement
 CLOSED_ROUNDS=15     # closed loop: many short alternating rounds, each candidate's next to rampart-bare's
 CLOSED_DURATION=5    # seconds per closed-loop (wrk) round
+CLOSED_LIVES=3       # the closed-loop rounds are shared among this many JVMs per Rampart candidate, each
+                     # started afresh and warmed up: one JVM can run 20-30 % slower than another of the
+                     # same jar and config for minutes (see main), which paired rounds cannot cancel
 WARMUP=5             # seconds of unmeasured open-loop traffic (and generator JIT) per measurement
 WARM_MIN=60          # closed-loop warm-up per JVM candidate: at least this many seconds,
 WARM_MAX=150         # at most this many, until its JIT has settled (see warm_up)
@@ -55,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --duration) DURATION="$2"; shift ;;
     --closed-rounds) CLOSED_ROUNDS="$2"; shift ;;
     --closed-duration) CLOSED_DURATION="$2"; shift ;;
+    --closed-lives) CLOSED_LIVES="$2"; shift ;;
     --time-limit) TIME_LIMIT="$2"; shift ;;
     --candidates) CANDIDATES="$2"; shift ;;
     --path) URL_PATH="$2"; shift ;;
@@ -70,10 +74,12 @@ while [[ $# -gt 0 ]]; do
   shift
 done
 if [[ $QUICK == 1 ]]; then
-  ROUNDS=1; DURATION=3; CLOSED_ROUNDS=1; CLOSED_DURATION=3; WARMUP=2; STARTS=1; WARM_MIN=2; WARM_MAX=10; WARM_MIN_NO_JIT=2; WARM_SLICE=2
+  ROUNDS=1; DURATION=3; CLOSED_ROUNDS=1; CLOSED_DURATION=3; CLOSED_LIVES=1; WARMUP=2; STARTS=1; WARM_MIN=2; WARM_MAX=10; WARM_MIN_NO_JIT=2; WARM_SLICE=2
   [[ -z $RECORD ]] && RECORD=0
 fi
 [[ -z $RECORD ]] && RECORD=1
+[[ $CLOSED_LIVES =~ ^[1-9][0-9]?$ ]] && (( CLOSED_LIVES <= CLOSED_ROUNDS )) \
+  || { echo "--closed-lives: $CLOSED_LIVES (expected: 1 to --closed-rounds, $CLOSED_ROUNDS)" >&2; exit 2; }
 case "$REDIS_SCHED" in fifo|nice) ;; *) echo "--redis-sched: $REDIS_SCHED (expected: fifo or nice)" >&2; exit 2 ;; esac
 case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
 [[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && (( PORT_OFFSET <= 30000 )) \
@@ -577,6 +583,16 @@ start_rampart_limit_local() { start_rampart_as rampart-limit-local; RAMPART_LIMI
 start_rampart_limit_redis() { start_rampart_as rampart-limit-redis; RAMPART_LIMIT_REDIS_PID=$!; }
 start_rampart_cache() { start_rampart_as rampart-cache; RAMPART_CACHE_PID=$!; }
 
+restart_rampart() {  # candidate: stops its JVM and starts a fresh one, for the closed loop's next life
+  local c=$1 pidvar fn
+  pidvar="${c^^}"; pidvar="${pidvar//-/_}_PID"
+  fn="start_${c//-/_}"
+  stop_pid "${!pidvar}"
+  "$fn"
+  wait_http "http://127.0.0.1:$(port_of "$c")$URL_PATH" 60 "$(load_header "$c")" \
+    || die "$c did not proxy a request within 60 s of its restart (see $OUT)"
+}
+
 # A limit candidate must refuse a request without the key (401) and proxy one with it: the limit is
 # really evaluated, and the load's header really reaches it.
 check_limit_candidate() {  # candidate port
@@ -953,7 +969,7 @@ main() {
     "$LIMIT_REDIS_PORT" "$LIMIT_REDIS_ADMIN_PORT" "$CACHE_ORIGIN_PORT" "$NGINX_CACHE_PORT" "$RAMPART_CACHE_PORT" \
     "$RAMPART_CACHE_ADMIN_PORT" "$REDIS_PORT"
   IFS=, read -r -a CANDS <<<"$CANDIDATES"
-  log "candidates: ${CANDS[*]}; closed loop $CLOSED_ROUNDS rounds of ${CLOSED_DURATION}s; open loop $ROUNDS rounds of ${DURATION}s; output in $OUT"
+  log "candidates: ${CANDS[*]}; closed loop $CLOSED_ROUNDS rounds of ${CLOSED_DURATION}s in $CLOSED_LIVES JVM lives; open loop $ROUNDS rounds of ${DURATION}s; output in $OUT"
   printf 'candidate\tphase\tround\tmetric\tvalue\n' >"$RESULTS"
   # every Rampart config first, each through `rampart check`, before anything is started
   for c in "${CANDS[@]}"; do
@@ -991,17 +1007,32 @@ main() {
     check_cache_candidate rampart-cache "$RAMPART_CACHE_PORT"
   fi
 
-  local c r
-  for c in "${CANDS[@]}"; do warm_up "$c"; done
-
+  local c r=0 life i per_life=$(( (CLOSED_ROUNDS + CLOSED_LIVES - 1) / CLOSED_LIVES ))
   # This shared host's speed drifts by 10-20 % from one 5 s slice to the next (a lone JVM, JIT idle,
   # 2026-11-30 06:55): short rounds, many of them, with the candidates side by side in each, let the
   # summary compare each candidate with rampart-bare round by round (the median of the paired ratios),
   # so that a slow spell lands on both sides of a ratio instead of deciding it.
-  for r in $(seq "$CLOSED_ROUNDS"); do
+  # A JVM also has a speed of its own: of four JVMs of one jar and config, warmed alike and measured in
+  # alternating rounds, one ran 25-30 % slower than the others for nine rounds of ten (2026-11-30
+  # 08:38), and the access log alone cost 3.9 µs/request in one pair of JVMs and 0.4 in the next.
+  # Paired rounds cannot cancel that, so the rounds are shared among CLOSED_LIVES fresh JVMs per
+  # Rampart candidate, and a median over rounds spans several JVMs of each.
+  for life in $(seq "$CLOSED_LIVES"); do
+    if (( life > 1 )); then
+      for c in "${CANDS[@]}"; do
+        if [[ $c == rampart* ]]; then restart_rampart "$c"; fi
+      done
+    fi
     for c in "${CANDS[@]}"; do
-      log "closed loop: round $r, $c"
-      closed_loop "$c" closed "$r" "$CLOSED_DURATION"
+      if (( life == 1 )) || [[ $c == rampart* ]]; then warm_up "$c"; fi
+    done
+    for i in $(seq "$per_life"); do
+      r=$(( r + 1 ))
+      (( r > CLOSED_ROUNDS )) && break
+      for c in "${CANDS[@]}"; do
+        log "closed loop: round $r (JVM life $life), $c"
+        closed_loop "$c" closed "$r" "$CLOSED_DURATION"
+      done
     done
   done
 
@@ -1056,7 +1087,7 @@ record() {
       echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the run's own: started by the script for this run at nice -10, pinned to no core, no persistence; stopped at the end)"
     fi
     if has_rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
-    echo "- candidates: ${CANDIDATES}; closed loop: ${CLOSED_ROUNDS} alternating rounds of ${CLOSED_DURATION} s; open loop: ${ROUNDS} alternating rounds of ${DURATION} s per rate; path $URL_PATH"
+    echo "- candidates: ${CANDIDATES}; closed loop: ${CLOSED_ROUNDS} alternating rounds of ${CLOSED_DURATION} s shared among ${CLOSED_LIVES} fresh JVMs per Rampart candidate; open loop: ${ROUNDS} alternating rounds of ${DURATION} s per rate; path $URL_PATH"
     echo "- pinning: proxy on CPU $PROXY_CPU; backend nginx, wrk and the load generator on CPU $LOAD_CPU;"
     echo "  the proxies not being measured are paused (SIGSTOP) meanwhile"
     echo "- load average (1/5/15 min) before: $LOAD_BEFORE; after: $LOAD_AFTER (other work on this shared machine is not pinned and lands on both cores)"

@@ -18,7 +18,15 @@ import java.util.concurrent.atomic.AtomicReference;
 final class GatewayProcess {
     private static final Logger log = LoggerFactory.getLogger(GatewayProcess.class);
 
+    private static final int START_TIMEOUT_SECONDS = 60;
+
     private GatewayProcess() {
+    }
+
+    /** What went wrong, for the log: the message, or the exception's kind when it has none (never "null"). */
+    static String startFailure(Throwable cause) {
+        String message = cause.getMessage();
+        return message == null || message.isBlank() ? cause.getClass().getSimpleName() : message;
     }
 
     /**
@@ -46,10 +54,15 @@ final class GatewayProcess {
         }), "SIGHUP", "a HUP will not reload the config; saving the file still does (it is watched)");
         Gateway gateway;
         try {
-            gateway = Gateway.start(config, eventLoops).toCompletionStage().toCompletableFuture().get(60, TimeUnit.SECONDS);
+            gateway = Gateway.start(config, eventLoops).toCompletionStage().toCompletableFuture().get(START_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            log.atError().addKeyValue("cause", "not listening after " + START_TIMEOUT_SECONDS + " s")
+                    .log("gateway could not start (is the machine overloaded, or a listener's address unreachable?)");
+            StdoutSink.get().flush(2000);
+            return 1;
         } catch (Exception e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
-            log.atError().addKeyValue("cause", String.valueOf(cause.getMessage()))
+            log.atError().addKeyValue("cause", startFailure(cause))
                     .log("gateway could not start (is the port already in use?)");
             StdoutSink.get().flush(2000);
             return 1;
