@@ -34,7 +34,9 @@ final class ConfigBinder {
     static final List<String> ROUTE_KEYS = List.of("id", "match", "upstream", "strip-prefix", "rewrite", "timeouts",
             "max-body-size", "server-timing", "mask-upstream-errors", "retries", "hedge", "fallback",
             "concurrency-limit", "critical", "fault", "require-client", "rate-limits", "max-concurrent-per-client",
-            "rate-limit-headers", "on-redis-failure", "side-effects", "cache", "idempotency", "cache-purge");
+            "rate-limit-headers", "on-redis-failure", "side-effects", "cache", "idempotency", "cache-purge",
+            "websocket");
+    static final List<String> WEBSOCKET_KEYS = List.of("enabled", "idle-timeout");
     static final List<String> MATCH_KEYS = List.of("host", "path", "prefix", "methods", "headers");
     static final List<String> REWRITE_KEYS = List.of("regex", "replacement");
     static final List<String> TIMEOUT_KEYS = List.of("connect", "first-byte", "idle", "total");
@@ -447,9 +449,10 @@ final class ConfigBinder {
             idempotency = edge.fitLockToTotal(idempotency, total, find(m, "idempotency", "lock-timeout"));
         }
         List<String> cachePurge = values.optional(m, "cache-purge", List.of(), edge::cachePurge);
+        WebSocketConfig webSocket = values.optional(m, "websocket", WebSocketConfig.defaults(), this::webSocket);
         return new RouteConfig(id, match, upstream, rewrite, timeouts, maxBodySize, serverTiming, maskUpstreamErrors,
                 retries, hedge, fallback, concurrencyLimit, critical, fault, admission, sideEffects, cache,
-                idempotency, cachePurge);
+                idempotency, cachePurge, webSocket);
     }
 
     /** The ids written in the routes, whether or not the rest of their route is valid. */
@@ -590,6 +593,17 @@ final class ConfigBinder {
         checkWithinTotal(m, "connect", connect, total);
         checkWithinTotal(m, "first-byte", firstByte, total);
         return new TimeoutsConfig(connect, firstByte, idle, total);
+    }
+
+    private WebSocketConfig webSocket(YamlNode node) {
+        YamlNode.Mapping m = values.section(node, WEBSOCKET_KEYS);
+        if (m == null) {
+            return null;
+        }
+        boolean enabled = values.optional(m, "enabled", true, values::bool);
+        Duration idle = values.optional(m, "idle-timeout", WebSocketConfig.DEFAULT_IDLE_TIMEOUT,
+                n -> values.timeout(n, MIN_TIMEOUT, WebSocketConfig.MAX_IDLE_TIMEOUT));
+        return new WebSocketConfig(enabled, idle);
     }
 
     /** A part of the exchange cannot be allowed longer than the whole of it. */

@@ -28,12 +28,13 @@ public record RouteConfig(String id, RouteMatch match, String upstream, PathRewr
                           HedgeConfig hedge, FallbackConfig fallback, ConcurrencyLimitConfig concurrencyLimit,
                           boolean critical, FaultConfig fault, AdmissionConfig admission,
                           boolean sideEffects, CacheConfig cache, IdempotencyConfig idempotency,
-                          java.util.List<String> cachePurge) {
+                          java.util.List<String> cachePurge, WebSocketConfig webSocket) {
     public static final long DEFAULT_MAX_BODY_SIZE = 10L * 1024 * 1024;
     public static final long MAX_MAX_BODY_SIZE = 64L * 1024 * 1024 * 1024;
 
     public RouteConfig {
         Objects.requireNonNull(admission, "admission");
+        Objects.requireNonNull(webSocket, "webSocket");
         cachePurge = java.util.List.copyOf(cachePurge);
     }
 }

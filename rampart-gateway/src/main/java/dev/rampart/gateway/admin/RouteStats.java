@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 /**
  * Per route and per upstream: sliding latency windows (1 and 5 minutes) and request and error totals, fed by every
  * finished request. Routes and upstreams appear when their first request finishes; names come from the config, so
- * the maps are bounded by it. Requests that matched no route are not counted here.
+ * the maps are bounded by it. Requests that matched no route, and WebSocket tunnels, are not counted here.
  */
 public final class RouteStats implements ExchangeListener {
     public static final Duration ONE_MINUTE = Duration.ofMinutes(1);
@@ -42,8 +42,8 @@ public final class RouteStats implements ExchangeListener {
 
     @Override
     public void finished(ExchangeRecord record) {
-        if (record.route() == null) {
-            return;
+        if (record.route() == null || record.status() == 101) {
+            return; // a WebSocket tunnel's duration is the session's, not a request's latency
         }
         boolean error = isError(record);
         long now = nanoClock.getAsLong(); // once for both windows

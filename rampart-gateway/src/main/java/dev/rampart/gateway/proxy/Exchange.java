@@ -49,6 +49,7 @@ import io.vertx.core.http.HttpServerResponse;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.internal.ContextInternal;
+import io.vertx.core.net.NetSocket;
 import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -89,7 +90,7 @@ final class Exchange {
     private static final String[] NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "date", "etag",
             "expires", "vary", "last-modified"};
 
-    private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD }
+    private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD, TUNNEL }
 
     /** How much of a masked upstream error body reaches the log. */
     private static final int MASKED_BODY_LOG_LIMIT = 1024;
@@ -136,6 +137,11 @@ final class Exchange {
     private boolean uploadWaitingOnUpstream;
     private boolean downloadWaitingOnClient;
     private boolean finished;
+    /** The request asks for a WebSocket and the route tunnels them: the handshake goes upstream, then the bytes. */
+    private boolean upgrade;
+    /** The upstream's side of the tunnel, from its 101 on; paused until the client's side is ready. */
+    private NetSocket tunnelUpstream;
+    private WebSocketTunnel tunnel;
 
     // the edge: cache and idempotency keys
     /** Set when this request may be answered from the cache or fill it. */
@@ -212,6 +218,8 @@ final class Exchange {
         // a request without a body is complete once its head is here; its end event may come later than the
         // upstream's answer, and must not make a finished request look unfinished
         requestEnded = !RequestChecks.hasBody(request) || request.isEnded();
+        upgrade = route.webSocketIdleMillis > 0 && !RequestChecks.hasBody(request)
+                && WebSocketTunnel.isRequested(request);
         long declaredLength = RequestChecks.contentLength(request);
         if (declaredLength > route.maxBodySize) {
             failBeforeRoute(ErrorCode.BODY_TOO_LARGE, true);
@@ -359,6 +367,10 @@ final class Exchange {
     // ---- the edge: cache lookup, idempotency keys ----------------------------------------------------------------
 
     private void beforeUpstream() {
+        if (upgrade) {
+            admit(); // a handshake is neither cached nor an idempotent write
+            return;
+        }
         HttpMethod method = request.method();
         if (route.cache != null && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
             lookUpCache();
@@ -964,6 +976,10 @@ final class Exchange {
             headers.set("x-rampart-attempt", Integer.toString(attempt.number));
         }
         tracing.inject(attempt.span, headers);
+        if (upgrade) {
+            headers.set("connection", "upgrade"); // exactly this token: the HTTP client then hands over a 101
+            headers.set("upgrade", request.getHeader("upgrade"));
+        }
         Endpoint endpoint = attempt.endpoint.endpoint();
         return new RequestOptions()
                 .setMethod(request.method())
@@ -992,7 +1008,11 @@ final class Exchange {
             }
         });
         if (!RequestChecks.hasBody(request)) {
-            upstream.end();
+            if (upgrade) {
+                upstream.connect(); // its answer is the same response future: a 101 leaves the connection to the tunnel
+            } else {
+                upstream.end();
+            }
             attemptSent(attempt);
             request.resume();
             return;
@@ -1026,7 +1046,7 @@ final class Exchange {
         }
         enterPhase(Phase.FIRST_BYTE, route.firstByteTimeoutMillis);
         // a hedge is one more attempt, allowed even when retries are off
-        if (route.hedge != null && repeatable && hedge == null && attemptsStarted < Math.max(2, route.retries.attempts())
+        if (route.hedge != null && repeatable && !upgrade && hedge == null && attemptsStarted < Math.max(2, route.retries.attempts())
                 && (bodyCopy != null || !RequestChecks.hasBody(request))) {
             cancelWaitTimer();
             waitTimer = eventLoop.schedule(() -> {
@@ -1150,6 +1170,10 @@ final class Exchange {
         }
         win(attempt);
         upstreamStatus = status;
+        if (upgrade && status == 101) {
+            openTunnel(attempt, upstream);
+            return;
+        }
         if (status == 304 && staleCopy != null) {
             onRevalidated(attempt, upstream);
             return;
@@ -1207,6 +1231,65 @@ final class Exchange {
         upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
         upstream.handler(chunk -> onUpstreamBodyChunk(attempt, chunk));
         upstream.endHandler(v -> onUpstreamEnd(attempt));
+    }
+
+    /**
+     * The upstream accepted the WebSocket: the client gets its 101 (end-to-end headers, Sec-WebSocket-Accept among
+     * them), and from then on both connections carry the tunnel's bytes. The handshake was the request: the total
+     * timeout and concurrency permits end here, and the tunnel's idle timeout takes over. The admission (a client's
+     * concurrent requests) is held until the tunnel closes.
+     */
+    private void openTunnel(Attempt attempt, HttpClientResponse upstream) {
+        responseStarted = true;
+        cancelPhaseTimer();
+        if (totalTimer != null) {
+            totalTimer.cancel(false);
+            totalTimer = null;
+        }
+        completePermits(101);
+        tunnelUpstream = upstream.netSocket();
+        tunnelUpstream.pause(); // what the upstream sends right after its 101 waits for the client's side
+        response.setStatusCode(101);
+        MultiMap headers = response.headers();
+        HopByHopHeaders.copy(upstream.headers(), headers, NOT_RETURNED);
+        headers.set("connection", "upgrade");
+        String protocol = upstream.getHeader("upgrade");
+        headers.set("upgrade", protocol != null ? protocol : "websocket");
+        headers.set("x-request-id", requestId);
+        request.toNetSocket().onComplete(ar -> {
+            if (finished) {
+                if (ar.succeeded()) {
+                    ar.result().close();
+                }
+                return;
+            }
+            if (ar.failed()) {
+                tunnelUpstream.close();
+                attempt.endNanos = System.nanoTime();
+                error = ErrorCode.CLIENT_CLOSED;
+                finish();
+                return;
+            }
+            enterPhase(Phase.TUNNEL, route.webSocketIdleMillis);
+            tunnel = new WebSocketTunnel(ar.result(), tunnelUpstream, this::tunnelActivity,
+                    why -> onTunnelEnd(attempt, why));
+        });
+    }
+
+    private void tunnelActivity() {
+        lastActivityNanos = System.nanoTime();
+    }
+
+    private void onTunnelEnd(Attempt attempt, WebSocketTunnel.End why) {
+        bytesIn = tunnel.bytesFromClient();
+        bytesOut = tunnel.bytesFromUpstream();
+        attempt.endNanos = System.nanoTime();
+        if (log.isDebugEnabled()) {
+            log.atDebug().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
+                    .addKeyValue("end", why.name().toLowerCase(Locale.ROOT)).addKeyValue("bytes_in", bytesIn)
+                    .addKeyValue("bytes_out", bytesOut).log("websocket tunnel closed");
+        }
+        finish();
     }
 
     private static boolean overloaded(HttpClientResponse upstream) {
@@ -1371,6 +1454,10 @@ final class Exchange {
     }
 
     private void onAttemptFailure(Attempt attempt, Throwable cause) {
+        if (tunnel != null) {
+            tunnel.close(WebSocketTunnel.End.UPSTREAM_CLOSED); // the upstream's connection ended under the tunnel
+            return;
+        }
         if (attempt == detached) {
             onDetachedFailure(attempt, idempotencyClaim);
             return;
@@ -1591,6 +1678,10 @@ final class Exchange {
     }
 
     private void onClientFailure(Throwable cause) {
+        if (tunnel != null) {
+            tunnel.close(WebSocketTunnel.End.CLIENT_CLOSED);
+            return;
+        }
         if (!finished) {
             // a body that fails to decode (bad chunk) was answered 400 by the listener, which then closed
             boolean badBody = cause instanceof IllegalArgumentException || cause instanceof DecoderException
@@ -1600,6 +1691,10 @@ final class Exchange {
     }
 
     private void onClientGone() {
+        if (tunnel != null) {
+            tunnel.close(WebSocketTunnel.End.CLIENT_CLOSED);
+            return;
+        }
         if (!finished) {
             abortBothSides(ErrorCode.CLIENT_CLOSED);
         }
@@ -1676,6 +1771,8 @@ final class Exchange {
                     fail(ErrorCode.UPSTREAM_TIMEOUT, null);
                 }
             }
+            // an idle tunnel is closed quietly, as nginx's proxy_read_timeout does: idleness is not an error
+            case TUNNEL -> tunnel.close(WebSocketTunnel.End.IDLE);
             default -> fail(ErrorCode.UPSTREAM_TIMEOUT, null);
         }
     }
@@ -1816,6 +1913,9 @@ final class Exchange {
         finished = true;
         cancelPhaseTimer();
         cancelWaitTimer();
+        if (tunnelUpstream != null && tunnel == null) {
+            tunnelUpstream.close(); // the client left before its side of the tunnel was ready
+        }
         if (totalTimer != null) {
             totalTimer.cancel(false);
             totalTimer = null;

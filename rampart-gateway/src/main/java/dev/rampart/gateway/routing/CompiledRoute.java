@@ -27,6 +27,8 @@ public final class CompiledRoute {
     public final long firstByteTimeoutMillis;
     public final long idleTimeoutMillis;
     public final long totalTimeoutMillis;
+    /** How long a WebSocket tunnel may go without a byte either way; 0 when the route tunnels no WebSockets. */
+    public final long webSocketIdleMillis;
     public final long maxBodySize;
     private final String httpRoute;
     public final RetryPolicy retries;
@@ -73,6 +75,7 @@ public final class CompiledRoute {
         this.firstByteTimeoutMillis = config.timeouts().firstByte().toMillis();
         this.idleTimeoutMillis = config.timeouts().idle().toMillis();
         this.totalTimeoutMillis = config.timeouts().total().toMillis();
+        this.webSocketIdleMillis = config.webSocket().enabled() ? config.webSocket().idleTimeout().toMillis() : 0;
         this.maxBodySize = config.maxBodySize();
         this.httpRoute = match.path() != null ? match.path().source() : config.id();
     }
