@@ -25,7 +25,7 @@ class ConfigErrorReportingTest {
     private static final String ROUTE_KEYS = "id, match, upstream, strip-prefix, rewrite, timeouts, max-body-size, "
             + "server-timing, mask-upstream-errors, retries, hedge, fallback, concurrency-limit, critical, fault, "
             + "require-client, rate-limits, max-concurrent-per-client, rate-limit-headers, on-redis-failure, side-effects, "
-            + "cache, idempotency, cache-purge";
+            + "cache, idempotency, cache-purge, websocket";
     private static final String ROOT_KEYS = "service, listen, admin, access-log, metrics, tracing, state, identity, "
             + "clients, upstreams, routes";
     private static final String UPSTREAM_KEYS = "endpoints, load-balancer, pool, tls, backup, health-check, "
