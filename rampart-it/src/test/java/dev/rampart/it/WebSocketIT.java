@@ -7,6 +7,7 @@ import dev.rampart.it.support.Upstreams;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.ClientWebSocket;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.ServerWebSocket;
 import io.vertx.core.http.UpgradeRejectedException;
@@ -122,10 +123,11 @@ class WebSocketIT {
 
     private static WebSocket connect(String path, String requestId, LinkedBlockingQueue<Object> received)
             throws Exception {
-        WebSocket socket = client.connect(options(path, requestId)).await(10, TimeUnit.SECONDS);
+        // handlers before connecting: the upstream speaks first, and a message that comes before its handler is lost
+        ClientWebSocket socket = client.webSocket();
         socket.textMessageHandler(received::add);
         socket.binaryMessageHandler(received::add);
-        return socket;
+        return socket.connect(options(path, requestId)).await(10, TimeUnit.SECONDS);
     }
 
     @Test
