@@ -60,10 +60,12 @@ final class WebSocketTunnel {
      * {@code upgrade} and whose Upgrade names {@code websocket}. Other upgrades (h2c, TLS) are not tunnelled.
      */
     static boolean isRequested(HttpServerRequest request) {
-        if (request.method() != HttpMethod.GET || request.version() != HttpVersion.HTTP_1_1) {
+        MultiMap headers = request.headers();
+        // nearly every request has no Upgrade header: that answer costs one lookup, and no list of values
+        if (!headers.contains("upgrade") || request.method() != HttpMethod.GET
+                || request.version() != HttpVersion.HTTP_1_1) {
             return false;
         }
-        MultiMap headers = request.headers();
         return hasToken(headers.getAll("connection"), "upgrade") && hasToken(headers.getAll("upgrade"), "websocket");
     }
 
