@@ -31,16 +31,16 @@ public final class Clients {
         private final Map<String, Object> claims;
         private final ClientIps clientIps;
         private final String peerIp;
-        private final String forwardedFor;
+        private final HttpServerRequest request;
         private String ip;
 
         Caller(ClientConfig client, Map<String, Object> claims, ClientIps clientIps, String peerIp,
-               String forwardedFor) {
+               HttpServerRequest request) {
             this.client = client;
             this.claims = claims;
             this.clientIps = clientIps;
             this.peerIp = peerIp;
-            this.forwardedFor = forwardedFor;
+            this.request = request;
         }
 
         public ClientConfig client() {
@@ -58,7 +58,7 @@ public final class Clients {
         /** The client's address (through trusted proxies), worked out only when a limit asks for it. */
         public String ip() {
             if (ip == null) {
-                ip = clientIps.clientIp(peerIp, forwardedFor);
+                ip = clientIps.clientIp(peerIp, forwardedFor(request));
             }
             return ip;
         }
@@ -146,6 +146,6 @@ public final class Clients {
                 }
             }
         }
-        return new Caller(client, claims, clientIps, peerIp, forwardedFor(request));
+        return new Caller(client, claims, clientIps, peerIp, request);
     }
 }

@@ -5,6 +5,10 @@ import dev.rampart.core.admission.RateLimitHeaders;
 import dev.rampart.core.config.RateLimitConfig;
 import dev.rampart.core.config.RateLimitKey;
 
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -14,11 +18,18 @@ import java.util.concurrent.TimeUnit;
  * @param scope    where its cells live: {@code r/<route>} for a route's limit, {@code c/<client>} for a client's own
  * @param cell     {@code scope/name}: its cells' names start with it (made once, not per request)
  * @param policies the {@code RateLimit-Policy} items of gcra, unidentified, localShare and unidentifiedLocalShare
+ * @param cellByClient for a limit keyed by client, each declared client's cell, made once rather than per request
  */
 record Limit(String scope, String name, RateLimitKey key, Gcra gcra, Gcra unidentified, Gcra localShare,
-             Gcra unidentifiedLocalShare, String cell, String[] policies) {
+             Gcra unidentifiedLocalShare, String cell, String[] policies, Map<String, String> cellByClient) {
 
+    /** A limit whose key is not the client, or that no per-request cell name is needed for. */
     static Limit of(String scope, RateLimitConfig config, int instances) {
+        return of(scope, config, instances, List.of());
+    }
+
+    /** @param clients the declared clients' names, whose cells a limit keyed by client names in advance */
+    static Limit of(String scope, RateLimitConfig config, int instances, Collection<String> clients) {
         long periodNanos = config.period().toNanos();
         Gcra gcra = new Gcra(config.count(), periodNanos, config.burst());
         RateLimitConfig.Unidentified u = config.unidentified();
@@ -27,8 +38,21 @@ record Limit(String scope, String name, RateLimitKey key, Gcra gcra, Gcra uniden
         Gcra unidentifiedLocalShare = share(unidentified, instances);
         String[] policies = {policy(config.name(), gcra), policy(config.name(), unidentified),
                 policy(config.name(), localShare), policy(config.name(), unidentifiedLocalShare)};
+        String cell = scope + "/" + config.name();
+        Map<String, String> cellByClient = new HashMap<>();
+        if (config.key().kind() == RateLimitKey.Kind.CLIENT) {
+            for (String client : clients) {
+                cellByClient.put(client, cell + "/" + client);
+            }
+        }
         return new Limit(scope, config.name(), config.key(), gcra, unidentified, localShare, unidentifiedLocalShare,
-                scope + "/" + config.name(), policies);
+                cell, policies, Map.copyOf(cellByClient));
+    }
+
+    /** The cell of the requests whose key is {@code value}. */
+    String cellFor(String value) {
+        String made = cellByClient.get(value);
+        return made != null ? made : cell + "/" + value;
     }
 
     /** The {@code RateLimit-Policy} item of the bucket a request was actually held to. */

@@ -15,6 +15,7 @@ import dev.rampart.gateway.observe.AdmissionListener;
 import io.vertx.core.http.HttpServerRequest;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -72,9 +73,10 @@ public final class RouteAdmission {
         this.instances = instances;
         this.leaseMicros = (route.timeouts().total().toMillis() + LEASE_MARGIN_MILLIS) * 1_000;
         List<Limit> limits = new ArrayList<>();
+        List<String> clientNames = config.clients().stream().map(ClientConfig::name).toList();
         boolean claims = false;
         for (RateLimitConfig limit : this.config.rateLimits()) {
-            limits.add(Limit.of("r/" + route.id(), limit, instances));
+            limits.add(Limit.of("r/" + route.id(), limit, instances, clientNames));
             claims |= limit.key().kind() == RateLimitKey.Kind.JWT_CLAIM;
         }
         this.routeLimits = limits.toArray(Limit[]::new);
@@ -132,30 +134,31 @@ public final class RouteAdmission {
             done.accept(new Outcome(Outcome.Kind.FORBIDDEN, null, client.name(), 0, null, null, null, null, null));
             return;
         }
-        List<Limit> limits = new ArrayList<>(4);
-        List<String> cells = new ArrayList<>(4);
-        List<Boolean> identified = new ArrayList<>(4);
-        if (client != null) {
-            // a client's own limits, on every route; keyed by more than the client (an IP, a claim) they split it
-            for (Limit limit : clientLimits.getOrDefault(client.name(), NO_LIMITS)) {
-                String value = limit.key().kind() == RateLimitKey.Kind.CLIENT ? "" : keyValue(limit.key(), caller, request);
-                limits.add(limit);
-                identified.add(value != null);
-                cells.add(value == null ? "u/" + limit.cell()
-                        : value.isEmpty() ? limit.cell()
-                        : limit.cell() + "/" + value);
-            }
+        Limit[] own = client == null ? NO_LIMITS : clientLimits.getOrDefault(client.name(), NO_LIMITS);
+        int n = own.length + routeLimits.length;
+        Limit[] limits = n == 0 ? NO_LIMITS : new Limit[n];
+        String[] cells = new String[n];
+        boolean[] identified = new boolean[n];
+        // a client's own limits, on every route; keyed by more than the client (an IP, a claim) they split it
+        for (int i = 0; i < own.length; i++) {
+            Limit limit = own[i];
+            String value = limit.key().kind() == RateLimitKey.Kind.CLIENT ? "" : keyValue(limit.key(), caller, request);
+            limits[i] = limit;
+            identified[i] = value != null;
+            cells[i] = value == null ? "u/" + limit.cell() : value.isEmpty() ? limit.cell() : limit.cell() + "/" + value;
         }
-        for (Limit limit : routeLimits) {
+        for (int j = 0; j < routeLimits.length; j++) {
+            Limit limit = routeLimits[j];
             String value = keyValue(limit.key(), caller, request);
-            limits.add(limit);
-            identified.add(value != null);
+            int i = own.length + j;
+            limits[i] = limit;
+            identified[i] = value != null;
             // requests whose key cannot be told share one bucket of their own: limited, never unlimited
-            cells.add(value == null ? "u/" + route + "/" + limit.name() : limit.cell() + "/" + value);
+            cells[i] = value == null ? "u/" + route + "/" + limit.name() : limit.cellFor(value);
         }
         RedisCells redis = state.redis();
         boolean inFlightLimited = mayRefuseConcurrent(caller);
-        if (limits.isEmpty() && (redis == null || !inFlightLimited)) {
+        if (n == 0 && (redis == null || !inFlightLimited)) {
             done.accept(concurrency(caller, clientLabel, null, null, false));
             return;
         }
@@ -167,18 +170,18 @@ public final class RouteAdmission {
             done.accept(fallback(limits, cells, identified, caller, clientLabel));
             return;
         }
-        long[] intervals = new long[limits.size()];
-        long[] tolerances = new long[limits.size()];
-        Gcra[] applied = new Gcra[limits.size()];
-        for (int i = 0; i < limits.size(); i++) {
-            Gcra gcra = identified.get(i) ? limits.get(i).gcra() : limits.get(i).unidentified();
+        long[] intervals = new long[n];
+        long[] tolerances = new long[n];
+        Gcra[] applied = new Gcra[n];
+        for (int i = 0; i < n; i++) {
+            Gcra gcra = identified[i] ? limits[i].gcra() : limits[i].unidentified();
             applied[i] = gcra;
             intervals[i] = Math.max(1, (gcra.emissionIntervalNanos() + 999) / 1_000); // never faster than configured
             tolerances[i] = gcra.burstToleranceNanos() / 1_000;
         }
         RedisCells.InFlight places = inFlightLimited ? sharedPlaces(caller, redis) : null;
         long start = System.nanoTime();
-        redis.decide(cells, intervals, tolerances, 1, places).onComplete(ar -> {
+        redis.decide(Arrays.asList(cells), intervals, tolerances, 1, places).onComplete(ar -> {
             listener.redisDecision(System.nanoTime() - start, ar.succeeded());
             if (ar.failed()) {
                 done.accept(fallback(limits, cells, identified, caller, clientLabel));
@@ -194,7 +197,7 @@ public final class RouteAdmission {
     }
 
     /** Redis is away: the route's declared failure mode decides. */
-    private Outcome fallback(List<Limit> limits, List<String> cells, List<Boolean> identified, Clients.Caller caller,
+    private Outcome fallback(Limit[] limits, String[] cells, boolean[] identified, Clients.Caller caller,
                              String clientLabel) {
         RedisFailureMode mode = config.onRedisFailure();
         listener.redisFallback(route, mode.name().toLowerCase(java.util.Locale.ROOT));
@@ -211,28 +214,28 @@ public final class RouteAdmission {
      * Decides against this instance's cells: all limits are looked at first, and a place is taken in each only when
      * every one has room, so a refused request uses up nothing.
      */
-    private Outcome decideLocally(List<Limit> limits, List<String> cells, List<Boolean> identified, boolean share,
+    private Outcome decideLocally(Limit[] limits, String[] cells, boolean[] identified, boolean share,
                                   Clients.Caller caller, String clientLabel) {
-        int n = limits.size();
+        int n = limits.length;
         long now = System.nanoTime();
-        long[] remaining = new long[n];
-        long[] reset = new long[n];
-        long[] retryAfter = new long[n];
         Gcra[] gcras = new Gcra[n];
-        boolean allowed = true;
         for (int i = 0; i < n; i++) {
-            Limit limit = limits.get(i);
-            gcras[i] = identified.get(i) ? (share ? limit.localShare() : limit.gcra())
+            Limit limit = limits[i];
+            gcras[i] = identified[i] ? (share ? limit.localShare() : limit.gcra())
                     : (share ? limit.unidentifiedLocalShare() : limit.unidentified());
         }
         if (n == 1) { // a lone limit: trying it takes nothing when it refuses, so there is nothing to look at first
-            Gcra.Decision taken = state.local.tryAcquire(cells.get(0), gcras[0], now, 1);
+            Gcra.Decision taken = state.local.tryAcquire(cells[0], gcras[0], now, 1);
             return outcome(limits, gcras, taken.allowed(), new long[] {taken.remaining()},
                     new long[] {taken.resetNanos()}, new long[] {taken.retryAfterNanos()}, caller, clientLabel,
                     share ? InFlightDecision.LOCAL_SHARE : InFlightDecision.LOCAL);
         }
+        long[] remaining = new long[n];
+        long[] reset = new long[n];
+        long[] retryAfter = new long[n];
+        boolean allowed = true;
         for (int i = 0; i < n; i++) {
-            Gcra.Decision peek = state.local.peek(cells.get(i), gcras[i], now);
+            Gcra.Decision peek = state.local.peek(cells[i], gcras[i], now);
             if (!peek.allowed()) {
                 allowed = false;
             }
@@ -242,7 +245,7 @@ public final class RouteAdmission {
         }
         if (allowed) {
             for (int i = 0; i < n; i++) {
-                Gcra.Decision taken = state.local.tryAcquire(cells.get(i), gcras[i], now, 1);
+                Gcra.Decision taken = state.local.tryAcquire(cells[i], gcras[i], now, 1);
                 allowed &= taken.allowed(); // another event loop took the last place meanwhile
                 remaining[i] = taken.remaining();
                 reset[i] = taken.resetNanos();
@@ -262,37 +265,37 @@ public final class RouteAdmission {
         static final InFlightDecision LOCAL_SHARE = new InFlightDecision(true, null, false);
     }
 
-    private Outcome outcome(List<Limit> limits, Gcra[] applied, boolean allowed, long[] remaining, long[] reset,
+    private Outcome outcome(Limit[] limits, Gcra[] applied, boolean allowed, long[] remaining, long[] reset,
                             long[] retryAfter, Clients.Caller caller, String clientLabel, InFlightDecision inFlight) {
-        if (limits.isEmpty()) {
+        if (limits.length == 0) {
             return inFlight(caller, clientLabel, null, null, inFlight);
         }
         // the tightest limit speaks for the request: the one that refused it last, else the one with least room
         int tightest = 0;
-        for (int i = 1; i < limits.size(); i++) {
+        for (int i = 1; i < limits.length; i++) {
             boolean tighter = allowed ? remaining[i] < remaining[tightest] : retryAfter[i] > retryAfter[tightest];
             if (tighter) {
                 tightest = i;
             }
         }
-        for (int i = 0; i < limits.size(); i++) {
+        for (int i = 0; i < limits.length; i++) {
             boolean passed = allowed || retryAfter[i] == 0;
-            listener.rateLimitDecision(route, limits.get(i).name(), clientLabel, passed);
+            listener.rateLimitDecision(route, limits[i].name(), clientLabel, passed);
         }
         String policyHeader = null;
         String current = null;
         // the headers go out on a refusal, or on every answer when the route asks; else building them is waste
         if (!allowed || config.rateLimitHeaders() || mayRefuseConcurrent(caller)) {
-            List<String> policies = new ArrayList<>(limits.size());
-            for (int i = 0; i < limits.size(); i++) {
-                policies.add(limits.get(i).policy(applied[i]));
+            List<String> policies = new ArrayList<>(limits.length);
+            for (int i = 0; i < limits.length; i++) {
+                policies.add(limits[i].policy(applied[i]));
             }
             policyHeader = RateLimitHeaders.list(policies);
-            current = RateLimitHeaders.current(limits.get(tightest).name(), Math.max(0, remaining[tightest]),
+            current = RateLimitHeaders.current(limits[tightest].name(), Math.max(0, remaining[tightest]),
                     seconds(allowed ? reset[tightest] : retryAfter[tightest]));
         }
         if (!allowed) {
-            return new Outcome(Outcome.Kind.RATE_LIMITED, limits.get(tightest).name(), caller.clientName(),
+            return new Outcome(Outcome.Kind.RATE_LIMITED, limits[tightest].name(), caller.clientName(),
                     retryAfter[tightest], policyHeader, current, null, null, null);
         }
         return inFlight(caller, clientLabel, policyHeader, current, inFlight);

@@ -21,6 +21,12 @@ final class AdmissionMeters implements AdmissionListener {
 
     private final MeterRegistry registry;
     private final ConcurrentHashMap<List<String>, Counter> counters = new ConcurrentHashMap<>();
+    /**
+     * Every request's decisions, by route, limit and client: [limited, allowed]. Nested, so that a hit allocates no
+     * key (the names are the config's own strings, their hashes cached).
+     */
+    private final ConcurrentHashMap<String, ConcurrentHashMap<String, ConcurrentHashMap<String, Counter[]>>> decisions =
+            new ConcurrentHashMap<>();
     private final Timer redisOk;
     private final Timer redisFailed;
 
@@ -39,12 +45,21 @@ final class AdmissionMeters implements AdmissionListener {
 
     @Override
     public void rateLimitDecision(String route, String limit, String client, boolean allowed) {
-        counter(List.of("decision", route, limit, client, allowed ? "allowed" : "limited"),
-                () -> Counter.builder("rampart.rate.limit.decisions")
-                        .description("Rate-limit decisions by route, limit, declared client and decision")
-                        .tags("route", route, "limit", limit, "client", client, "decision",
-                                allowed ? "allowed" : "limited")
-                        .register(registry)).increment();
+        ConcurrentHashMap<String, Counter[]> byClient = decisions.computeIfAbsent(route, r -> new ConcurrentHashMap<>())
+                .computeIfAbsent(limit, l -> new ConcurrentHashMap<>());
+        Counter[] byDecision = byClient.get(client);
+        if (byDecision == null) {
+            byDecision = byClient.computeIfAbsent(client, c -> new Counter[] {
+                    decisionCounter(route, limit, c, "limited"), decisionCounter(route, limit, c, "allowed")});
+        }
+        byDecision[allowed ? 1 : 0].increment();
+    }
+
+    private Counter decisionCounter(String route, String limit, String client, String decision) {
+        return Counter.builder("rampart.rate.limit.decisions")
+                .description("Rate-limit decisions by route, limit, declared client and decision")
+                .tags("route", route, "limit", limit, "client", client, "decision", decision)
+                .register(registry);
     }
 
     @Override
