@@ -24,7 +24,6 @@ import dev.rampart.core.config.Endpoint;
 import dev.rampart.core.config.IdempotencyConfig;
 import dev.rampart.core.resilience.RetryAfter;
 import com.netflix.concurrency.limits.Limiter;
-import dev.rampart.gateway.tracing.HttpAttributes;
 import dev.rampart.gateway.tracing.Tracing;
 import dev.rampart.gateway.upstream.UpstreamCluster;
 import io.opentelemetry.api.trace.Span;
@@ -1443,7 +1442,7 @@ final class Exchange {
         }
         attempt.endpoint.requestFinished();
         resilience.attemptFinished(attempt.cluster.name(), attempt.kind.label, outcome);
-        endClientSpan(attempt, outcome);
+        ExchangeSpans.endClientSpan(attempt, outcome, request, route, path, attempt == reported, error);
     }
 
     private void onAttemptTimeout(Attempt attempt) {
@@ -1948,15 +1947,16 @@ final class Exchange {
         if (shown != null) {
             queueNanos = shown.acquiredNanos >= 0 ? shown.queueNanos() : System.nanoTime() - shown.startNanos;
         }
+        String clientIp = clientIp();
         listener.finished(new ExchangeRecord(startMillis, route == null ? null : route.id(),
                 route == null ? null : route.upstream().name(), shown == null ? null : shown.endpoint.label(),
                 request.method().name(), request.path(), request.query(), status, System.nanoTime() - startNanos,
-                upstreamStatus, bytesIn, bytesOut, requestId, clientIp(), error == null ? null : error.code(),
+                upstreamStatus, bytesIn, bytesOut, requestId, clientIp, error == null ? null : error.code(),
                 queueNanos, shown == null ? -1 : shown.connectNanos(), shown == null ? -1 : shown.firstByteNanos(),
                 shown == null ? -1 : shown.upstreamNanos(), traceId(), spanId(), attemptsStarted, fallbackReason,
                 faultInjected, admission == null ? null : admission.client(), rateLimitRejection, cacheStatus,
                 idempotencyOutcome));
-        endServerSpan(status);
+        ExchangeSpans.endServerSpan(serverSpan, request, status, clientIp, route, error, requestId);
     }
 
     /** Tells the concurrency limits how the request went: latency samples for adaptive limits, drops on overload. */
@@ -1981,56 +1981,6 @@ final class Exchange {
         }
         routePermit = null;
         upstreamPermit = null;
-    }
-
-    private void endClientSpan(Attempt attempt, String outcome) {
-        Span span = attempt.span;
-        if (span == null || !span.isRecording()) {
-            return; // an unsampled span keeps nothing: building its attributes would be wasted
-        }
-        span.setAttribute(HttpAttributes.METHOD, request.method().name());
-        span.setAttribute(HttpAttributes.SERVER_ADDRESS, attempt.endpoint.endpoint().host());
-        span.setAttribute(HttpAttributes.SERVER_PORT, (long) attempt.endpoint.endpoint().port());
-        span.setAttribute(HttpAttributes.URL_FULL, attempt.endpoint.label() + route.upstreamPath(path));
-        if (attempt.number > 1) {
-            span.setAttribute(HttpAttributes.RESEND_COUNT, (long) attempt.number - 1);
-        }
-        if (attempt.status > 0) {
-            span.setAttribute(HttpAttributes.STATUS_CODE, (long) attempt.status);
-        }
-        // a client span is failed by any 4xx or 5xx answer (HTTP semantic conventions), or by no answer at all
-        if (attempt.status >= 400) {
-            boolean gatewayError = attempt == reported && error != null && attempt.status >= 500;
-            Tracing.fail(span, gatewayError ? error.code() : String.valueOf(attempt.status));
-        } else if (attempt.status == 0 && !"cancelled".equals(outcome)) {
-            Tracing.fail(span, attempt.error != null ? attempt.error.code()
-                    : attempt == reported && error != null ? error.code() : outcome);
-        }
-        span.end();
-    }
-
-    private void endServerSpan(int status) {
-        if (!serverSpan.isRecording()) {
-            return;
-        }
-        serverSpan.setAttribute(HttpAttributes.METHOD, request.method().name());
-        serverSpan.setAttribute(HttpAttributes.URL_PATH, request.path());
-        serverSpan.setAttribute(HttpAttributes.URL_SCHEME, request.isSSL() ? "https" : "http");
-        serverSpan.setAttribute(HttpAttributes.PROTOCOL_VERSION, request.version() == HttpVersion.HTTP_1_0 ? "1.0" : "1.1");
-        serverSpan.setAttribute(HttpAttributes.STATUS_CODE, (long) status);
-        String clientIp = clientIp();
-        if (clientIp != null) {
-            serverSpan.setAttribute(HttpAttributes.CLIENT_ADDRESS, clientIp);
-        }
-        if (route != null) {
-            serverSpan.setAttribute(HttpAttributes.ROUTE, route.httpRoute());
-            serverSpan.setAttribute(HttpAttributes.RAMPART_ROUTE, route.id());
-        }
-        if (status >= 500 || error != null && status >= 400 && error != ErrorCode.ROUTE_NOT_FOUND) {
-            Tracing.fail(serverSpan, error != null ? error.code() : String.valueOf(status));
-        }
-        serverSpan.setAttribute(HttpAttributes.REQUEST_ID, requestId);
-        serverSpan.end();
     }
 
     private void responseCompleted() {
