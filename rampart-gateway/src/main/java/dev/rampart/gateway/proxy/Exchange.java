@@ -3,7 +3,6 @@ package dev.rampart.gateway.proxy;
 import dev.rampart.gateway.errors.ErrorCode;
 import dev.rampart.gateway.errors.ErrorResponses;
 import dev.rampart.gateway.listener.HardenedRequestDecoder;
-import dev.rampart.gateway.logging.JsonText;
 import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
@@ -16,7 +15,6 @@ import dev.rampart.gateway.edge.SideEffectSwitch;
 import dev.rampart.gateway.edge.StoredResponse;
 import dev.rampart.gateway.idempotency.IdempotencyStore;
 import dev.rampart.gateway.admission.RouteAdmission;
-import dev.rampart.gateway.resilience.Fallback;
 import dev.rampart.gateway.resilience.FaultInjector;
 import dev.rampart.gateway.resilience.LoadShedder;
 import dev.rampart.gateway.resilience.RetryPolicy;
@@ -55,7 +53,6 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -83,19 +80,15 @@ final class Exchange {
             "if-match", "if-unmodified-since", "if-range");
     /** Headers by which an upstream says it is overloaded: such an answer is never retried. */
     private static final String[] OVERLOAD_HEADERS = {"x-rampart-overloaded", "x-envoy-overloaded"};
-    private static final String FAULT_HEADER = "x-rampart-fault";
     private static final String CACHE_HEADER = "x-cache";
     /** Headers a 304 answer carries from the stored response (RFC 9110 §15.4.5). */
     private static final String[] NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "date", "etag",
             "expires", "vary", "last-modified"};
 
-    private enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD, TUNNEL }
-
-    /** How much of a masked upstream error body reaches the log. */
-    private static final int MASKED_BODY_LOG_LIMIT = 1024;
+    enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD, TUNNEL }
 
     private final HttpServerRequest request;
-    private final HttpServerResponse response;
+    final HttpServerResponse response;
     private final RouteTable table;
     private final ExchangeListener listener;
     private final ResilienceListener resilience;
@@ -104,9 +97,9 @@ final class Exchange {
     private final Span serverSpan;
     private final long startNanos = System.nanoTime();
     private final long startMillis = System.currentTimeMillis();
-    private final String requestId;
+    final String requestId;
 
-    private CompiledRoute route;
+    CompiledRoute route;
     private String path;
     /** The attempt that streams (or will stream) to the client; null while waiting to retry. */
     private Attempt current;
@@ -126,16 +119,16 @@ final class Exchange {
     private RouteAdmission.Outcome admission;
     private String rateLimitRejection;
     private String faultInjected;
-    private int upstreamStatus;
+    int upstreamStatus;
     private int sentStatus;
     private long bytesIn;
     private long bytesOut;
-    private ErrorCode error;
+    ErrorCode error;
     private boolean responseStarted;
-    private boolean requestEnded;
+    boolean requestEnded;
     private boolean uploadWaitingOnUpstream;
     private boolean downloadWaitingOnClient;
-    private boolean finished;
+    boolean finished;
     /** The request asks for a WebSocket and the route tunnels them: the handshake goes upstream, then the bytes. */
     private boolean upgrade;
     /** The upstream's side of the tunnel, from its 101 on; paused until the client's side is ready. */
@@ -173,7 +166,7 @@ final class Exchange {
     private EventLoop eventLoop;
     private Phase phase = Phase.CONNECT;
     private long phaseTimeoutNanos;
-    private long lastActivityNanos;
+    long lastActivityNanos;
     private ScheduledFuture<?> phaseTimer;
     private ScheduledFuture<?> totalTimer;
     private ScheduledFuture<?> waitTimer; // a backoff, a hedge delay or an injected delay
@@ -316,7 +309,7 @@ final class Exchange {
             request.connection().close();
             return;
         }
-        response.headers().set(FAULT_HEADER, "abort");
+        response.headers().set(ErrorAnswer.FAULT_HEADER, "abort");
         error = ErrorCode.FAULT_INJECTED;
         sendError(ErrorCode.FAULT_INJECTED, fault.abortStatus(), !requestEnded, true);
     }
@@ -536,7 +529,7 @@ final class Exchange {
     /** Whether the stale copy may stand in for what the upstream failed to give (RFC 5861 stale-if-error). */
     private boolean staleCopyCovers(ErrorCode code, int status) {
         return staleCopy != null && staleCopy.staleForSeconds(System.currentTimeMillis()) < staleCopy.staleIfError()
-                && fallbackCovers(code, status);
+                && ErrorAnswer.fallbackCovers(code, status);
     }
 
     /** The upstream's answer head, before it is sent: decide what of it is stored (cache, idempotency record). */
@@ -1193,7 +1186,7 @@ final class Exchange {
             return;
         }
         if (status >= 500 && route.config().maskUpstreamErrors()) {
-            maskUpstreamError(attempt, upstream);
+            MaskedUpstreamError.start(this, attempt, upstream);
             return;
         }
         responseStarted = true;
@@ -1202,7 +1195,7 @@ final class Exchange {
         HopByHopHeaders.copy(upstream.headers(), headers, NOT_RETURNED);
         headers.set("x-request-id", requestId);
         if (faultInjected != null) {
-            headers.set(FAULT_HEADER, faultInjected);
+            headers.set(ErrorAnswer.FAULT_HEADER, faultInjected);
         }
         if (admission != null && admission.policyHeader() != null && route.admission.rateLimitHeadersOnSuccess()) {
             headers.set("ratelimit-policy", admission.policyHeader());
@@ -1214,7 +1207,7 @@ final class Exchange {
             headers.set("connection", "close");
         }
         if (route.config().serverTiming()) {
-            headers.set("server-timing", serverTiming());
+            headers.set("server-timing", ServerTiming.header(reported, attemptsStarted, startNanos));
         }
         if (!headers.contains("content-length") && bodyAllowed(status)) {
             if (request.version() == HttpVersion.HTTP_1_0) {
@@ -1452,7 +1445,7 @@ final class Exchange {
         attemptFailed(attempt, ErrorCode.UPSTREAM_TIMEOUT, RetryPolicy.Failure.PER_TRY_TIMEOUT, "timeout", null);
     }
 
-    private void onAttemptFailure(Attempt attempt, Throwable cause) {
+    void onAttemptFailure(Attempt attempt, Throwable cause) {
         if (tunnel != null) {
             tunnel.close(WebSocketTunnel.End.UPSTREAM_CLOSED); // the upstream's connection ended under the tunnel
             return;
@@ -1534,68 +1527,11 @@ final class Exchange {
 
     // ---- the answer ----------------------------------------------------------------------------------------------
 
-    /**
-     * Rule 13: an upstream's 5xx body may carry stack traces or internals. The client gets the gateway's JSON error
-     * with the upstream's status; the log gets the status and a bounded prefix of the body.
-     */
-    private void maskUpstreamError(Attempt attempt, HttpClientResponse upstream) {
-        Buffer prefix = Buffer.buffer(256);
-        String retryAfter = upstream.getHeader("retry-after");
-        enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
-        upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
-        upstream.handler(chunk -> {
-            lastActivityNanos = System.nanoTime();
-            int room = MASKED_BODY_LOG_LIMIT - prefix.length();
-            if (room > 0) {
-                prefix.appendBuffer(chunk, 0, Math.min(room, chunk.length()));
-            }
-        });
-        upstream.endHandler(v -> {
-            if (finished) {
-                return;
-            }
-            attempt.endNanos = System.nanoTime();
-            log.atWarn().addKeyValue("route", route.id()).addKeyValue("upstream", attempt.endpoint.label())
-                    .addKeyValue("upstream_status", upstreamStatus)
-                    .addKeyValue("upstream_body_prefix", prefix.toString(StandardCharsets.UTF_8))
-                    .addKeyValue("request_id", requestId).addKeyValue("trace_id", traceId())
-                    .addKeyValue("span_id", spanId())
-                    .log("upstream error body masked");
-            error = ErrorCode.UPSTREAM_ERROR;
-            if (retryAfter != null) {
-                response.headers().set("retry-after", retryAfter);
-            }
-            sendError(ErrorCode.UPSTREAM_ERROR, upstreamStatus, !requestEnded, true);
-        });
-    }
-
-    private String serverTiming() {
-        StringBuilder out = new StringBuilder(96);
-        Attempt attempt = reported;
-        if (attempt != null && attempt.acquiredNanos >= 0) {
-            timing(out, "queue", attempt.queueNanos());
-            timing(out, "connect", attempt.connectNanos());
-            timing(out, "upstream", attempt.responseHeadNanos - attempt.acquiredNanos);
-        }
-        if (attemptsStarted > 1) {
-            out.append(out.length() > 0 ? ", " : "").append("attempts;desc=").append(attemptsStarted);
-        }
-        timing(out, "total", System.nanoTime() - startNanos);
-        return out.toString();
-    }
-
-    private static void timing(StringBuilder out, String name, long nanos) {
-        if (out.length() > 0) {
-            out.append(", ");
-        }
-        JsonText.millis(out.append(name).append(";dur="), nanos);
-    }
-
-    private String traceId() {
+    String traceId() {
         return serverSpan.getSpanContext().getTraceId();
     }
 
-    private String spanId() {
+    String spanId() {
         return serverSpan.getSpanContext().getSpanId();
     }
 
@@ -1715,7 +1651,7 @@ final class Exchange {
         fail(ErrorCode.UPSTREAM_TIMEOUT, null);
     }
 
-    private void enterPhase(Phase next, long timeoutMillis) {
+    void enterPhase(Phase next, long timeoutMillis) {
         phase = next;
         phaseTimeoutNanos = TimeUnit.MILLISECONDS.toNanos(timeoutMillis);
         lastActivityNanos = System.nanoTime();
@@ -1822,7 +1758,7 @@ final class Exchange {
         sendError(code, code.status(), close, false);
     }
 
-    private void sendError(ErrorCode code, int status, boolean close, boolean keepHeadersSet) {
+    void sendError(ErrorCode code, int status, boolean close, boolean keepHeadersSet) {
         if (staleCopyCovers(code, status)) {
             serveStored(staleCopy, "STALE", null);
             return;
@@ -1832,24 +1768,14 @@ final class Exchange {
             completeIdempotency(status, List.of(Map.entry("content-type", "application/json")),
                     ErrorResponses.buffer(code, requestId, traceId()));
         }
-        if (route != null && route.fallback != null && fallbackCovers(code, status)) {
+        if (route != null && route.fallback != null && ErrorAnswer.fallbackCovers(code, status)) {
             fallbackReason = code.code();
             sendFallback(close);
             return;
         }
         responseStarted = true;
         sentStatus = status;
-        response.setStatusCode(status);
-        MultiMap headers = response.headers();
-        if (!keepHeadersSet) {
-            headers.clear();
-        }
-        headers.set("content-type", "application/json");
-        headers.set("x-request-id", requestId);
-        if (close) {
-            headers.set("connection", "close");
-        }
-        endWith(ErrorResponses.buffer(code, requestId, traceId()), close);
+        endWith(ErrorAnswer.jsonError(response, code, status, close, keepHeadersSet, requestId, traceId()), close);
     }
 
     /** Sends a whole body Rampart made itself, finishes the exchange, and closes the connection if it must. */
@@ -1865,33 +1791,11 @@ final class Exchange {
         }
     }
 
-    /** The failures a fallback stands in for: the upstream is unreachable, failing, too slow, or switched off. */
-    private static boolean fallbackCovers(ErrorCode code, int status) {
-        return switch (code) {
-            case UPSTREAM_UNAVAILABLE, UPSTREAM_CONNECT_TIMEOUT, UPSTREAM_TIMEOUT, UPSTREAM_RESET,
-                 UPSTREAM_BAD_RESPONSE, UPSTREAM_OVERLOADED, CIRCUIT_OPEN, NO_HEALTHY_UPSTREAM -> true;
-            case UPSTREAM_ERROR -> status == 502 || status == 503 || status == 504;
-            default -> false;
-        };
-    }
-
     private void sendFallback(boolean close) {
         resilience.fallbackServed(route.id(), fallbackReason);
         responseStarted = true;
         sentStatus = route.fallback.status();
-        response.setStatusCode(sentStatus);
-        MultiMap headers = response.headers();
-        headers.clear();
-        headers.addAll(route.fallback.headers());
-        headers.set(Fallback.HEADER, fallbackReason);
-        headers.set("x-request-id", requestId);
-        if (faultInjected != null) {
-            headers.set(FAULT_HEADER, faultInjected);
-        }
-        if (close) {
-            headers.set("connection", "close");
-        }
-        endWith(route.fallback.body(), close);
+        endWith(ErrorAnswer.fallback(response, route.fallback, fallbackReason, requestId, faultInjected, close), close);
     }
 
     private void abortBothSides(ErrorCode code) {
