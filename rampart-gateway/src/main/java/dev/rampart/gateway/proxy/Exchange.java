@@ -13,13 +13,11 @@ import dev.rampart.core.idempotency.IdempotencyKeys;
 import dev.rampart.gateway.cache.CacheKey;
 import dev.rampart.gateway.edge.SideEffectSwitch;
 import dev.rampart.gateway.edge.StoredResponse;
-import dev.rampart.gateway.idempotency.IdempotencyStore;
 import dev.rampart.gateway.admission.RouteAdmission;
 import dev.rampart.gateway.resilience.FaultInjector;
 import dev.rampart.gateway.resilience.LoadShedder;
 import dev.rampart.gateway.resilience.RetryPolicy;
 import dev.rampart.core.config.Endpoint;
-import dev.rampart.core.config.IdempotencyConfig;
 import dev.rampart.core.resilience.RetryAfter;
 import com.netflix.concurrency.limits.Limiter;
 import dev.rampart.gateway.tracing.Tracing;
@@ -87,7 +85,7 @@ final class Exchange {
 
     enum Phase { CONNECT, UPLOAD, FIRST_BYTE, DOWNLOAD, TUNNEL }
 
-    private final HttpServerRequest request;
+    final HttpServerRequest request;
     final HttpServerResponse response;
     private final RouteTable table;
     private final ExchangeListener listener;
@@ -100,13 +98,13 @@ final class Exchange {
     final String requestId;
 
     CompiledRoute route;
-    private String path;
+    String path;
     /** The attempt that streams (or will stream) to the client; null while waiting to retry. */
-    private Attempt current;
+    Attempt current;
     /** A second attempt racing the current one. */
-    private Attempt hedge;
+    Attempt hedge;
     /** The attempt the log reports: the winner, else the last one tried. */
-    private Attempt reported;
+    Attempt reported;
     private int attemptsStarted;
     private boolean repeatable;
     /** The request body received so far, kept to resend on a retry; null when not kept. */
@@ -153,17 +151,12 @@ final class Exchange {
     private Buffer recorded;
     private long recordLimit;
     private boolean bodyBuffered;
-    private IdempotencyStore.Claim.Claimed idempotencyClaim;
-    private String idempotencyFingerprint;
-    private String idempotencyOutcome;
-    private long idempotencyClaimedNanos;
-    /** An attempt left running after the exchange ended, for its answer to complete an idempotency record. */
-    private Attempt detached;
-    private ScheduledFuture<?> detachTimer;
+    /** Made when the route takes idempotency keys for the request's method. */
+    private IdempotencyStep idempotency;
     /** Some attempt was cut by the gateway after the upstream had the whole request, before any answer. */
-    private boolean cutAfterSend;
+    boolean cutAfterSend;
 
-    private EventLoop eventLoop;
+    EventLoop eventLoop;
     private Phase phase = Phase.CONNECT;
     private long phaseTimeoutNanos;
     long lastActivityNanos;
@@ -251,7 +244,7 @@ final class Exchange {
         }
     }
 
-    private void refuse(ErrorCode code, RouteAdmission.Outcome outcome) {
+    void refuse(ErrorCode code, RouteAdmission.Outcome outcome) {
         MultiMap headers = response.headers();
         if (outcome != null && outcome.retryAfterNanos() > 0) {
             headers.set("retry-after", RetryAfter.format(outcome.retryAfterNanos()));
@@ -315,7 +308,7 @@ final class Exchange {
     }
 
     /** Load shedding, then the first attempt. */
-    private void admit() {
+    void admit() {
         if (route.shedder != null) {
             routePermit = route.shedder.tryAcquire(route.critical);
             if (routePermit == null) {
@@ -367,7 +360,8 @@ final class Exchange {
         if (route.cache != null && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
             lookUpCache();
         } else if (route.idempotency != null && route.idempotency.methods().contains(method.name())) {
-            checkIdempotencyKey();
+            idempotency = new IdempotencyStep(this, route, edge);
+            idempotency.checkKey();
         } else {
             admit();
         }
@@ -470,7 +464,7 @@ final class Exchange {
      * Answers from a stored response: the cache's (with {@code Age} and {@code X-Cache}) or an idempotency record's
      * (with {@code extraHeader}). A cache answer honours the client's own conditional request with a 304.
      */
-    private void serveStored(StoredResponse stored, String cacheResult, String extraHeader) {
+    void serveStored(StoredResponse stored, String cacheResult, String extraHeader) {
         if (cacheResult != null) {
             cacheStatus = cacheResult;
         }
@@ -552,7 +546,7 @@ final class Exchange {
             cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
             sentHeaders.set(CACHE_HEADER, cacheStatus);
         }
-        if (idempotencyClaim != null) {
+        if (keyClaimed()) {
             limit = Math.max(limit, route.idempotency.maxResponseSize());
         }
         if (limit >= 0) {
@@ -600,8 +594,8 @@ final class Exchange {
             }
             storeDecision = null;
         }
-        if (idempotencyClaim != null) {
-            completeIdempotency(status, headersToStore,
+        if (keyClaimed()) {
+            idempotency.complete(status, headersToStore,
                     body != null && body.length() <= route.idempotency.maxResponseSize() ? body : null);
         }
         recorded = null;
@@ -633,40 +627,24 @@ final class Exchange {
                 System.currentTimeMillis(), 0, 0, 0), "REVALIDATED", null);
     }
 
-    /** Rule 17: a request with an Idempotency-Key goes upstream once; repeats get the first one's answer. */
-    private void checkIdempotencyKey() {
-        String header = request.getHeader(IdempotencyConfig.HEADER);
-        if (header == null) {
-            if (route.idempotency.required()) {
-                idempotencyOutcome = "missing";
-                edge.listener().idempotency(route.id(), idempotencyOutcome);
-                refuse(ErrorCode.IDEMPOTENCY_KEY_MISSING, null);
-            } else {
-                admit();
-            }
-            return;
+    /** Whether the request holds an idempotency key: its answer is kept for the key's repeats. */
+    private boolean keyClaimed() {
+        return idempotency != null && idempotency.claim != null;
+    }
+
+    /** Whether the attempt runs on after the exchange, for its answer to complete the key's record. */
+    private boolean isDetached(Attempt attempt) {
+        return idempotency != null && attempt == idempotency.detached;
+    }
+
+    private void settleIdempotency() {
+        if (idempotency != null) {
+            idempotency.settle();
         }
-        String key = IdempotencyKeys.parse(header);
-        if (key == null) {
-            idempotencyOutcome = "invalid";
-            edge.listener().idempotency(route.id(), idempotencyOutcome);
-            refuse(ErrorCode.IDEMPOTENCY_KEY_INVALID, null);
-            return;
-        }
-        String client = admission == null ? null : admission.client();
-        IdempotencyKeys.Fingerprint fingerprint = new IdempotencyKeys.Fingerprint(request.method().name(), path,
-                request.query(), client);
-        readWholeBody(fingerprint, () -> {
-            idempotencyFingerprint = fingerprint.finish();
-            // keys are per client (Stripe's semantics); callers without an API key, per address
-            String scoped = (client != null ? "c:" + client : "ip:" + clientIp()) + ' ' + key;
-            edge.idempotency().claim(scoped, idempotencyFingerprint, route.idempotency.lockTimeout())
-                    .onComplete(ar -> onIdempotencyClaim(ar.result()));
-        });
     }
 
     /** Reads the request body before anything goes upstream (its hash is part of the fingerprint), bounded. */
-    private void readWholeBody(IdempotencyKeys.Fingerprint fingerprint, Runnable then) {
+    void readWholeBody(IdempotencyKeys.Fingerprint fingerprint, Runnable then) {
         bodyBuffered = true;
         bodyHandlersSet = true;
         bodyCopy = Buffer.buffer();
@@ -699,164 +677,6 @@ final class Exchange {
         request.resume();
     }
 
-    private void onIdempotencyClaim(IdempotencyStore.Claim claim) {
-        if (finished) {
-            if (claim instanceof IdempotencyStore.Claim.Claimed claimed) {
-                edge.idempotency().release(claimed); // the client left while the store was deciding
-            }
-            return;
-        }
-        if (claim instanceof IdempotencyStore.Claim.Claimed claimed) {
-            idempotencyClaim = claimed;
-            idempotencyClaimedNanos = System.nanoTime();
-            admit();
-        } else if (claim instanceof IdempotencyStore.Claim.InFlight inFlight) {
-            idempotencyRefused(inFlight.sameRequest() ? "in_flight" : "reused",
-                    inFlight.sameRequest() ? ErrorCode.IDEMPOTENCY_KEY_IN_USE : ErrorCode.IDEMPOTENCY_KEY_REUSED);
-        } else if (claim instanceof IdempotencyStore.Claim.Done done) {
-            if (!done.sameRequest()) {
-                idempotencyRefused("reused", ErrorCode.IDEMPOTENCY_KEY_REUSED);
-            } else if (done.response() == null) {
-                idempotencyRefused("in_flight", ErrorCode.IDEMPOTENCY_RESPONSE_UNAVAILABLE);
-            } else {
-                idempotencyOutcome = "replayed";
-                edge.listener().idempotency(route.id(), idempotencyOutcome);
-                serveStored(done.response(), null, "idempotent-replayed");
-            }
-        }
-    }
-
-    private void idempotencyRefused(String outcome, ErrorCode code) {
-        idempotencyOutcome = outcome;
-        edge.listener().idempotency(route.id(), outcome);
-        if (code == ErrorCode.IDEMPOTENCY_KEY_IN_USE) {
-            response.headers().set("retry-after", "1");
-        }
-        refuse(code, null);
-    }
-
-    /** The claimed key's request has its answer: kept for repeats (null body: too large to keep). */
-    private void completeIdempotency(int status, List<Map.Entry<String, String>> headers, Buffer body) {
-        IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
-        idempotencyClaim = null;
-        StoredResponse stored = body == null ? null
-                : new StoredResponse(status, headers, body, System.currentTimeMillis(), 0, 0, 0, 0);
-        edge.idempotency().complete(claim, idempotencyFingerprint, stored, route.idempotency.retention());
-        idempotencyOutcome = stored == null ? "stored_without_body" : "stored";
-        edge.listener().idempotency(route.id(), idempotencyOutcome);
-    }
-
-    /**
-     * The exchange is over without a stored answer for its key. If an attempt has the whole request and no answer
-     * yet, the upstream may be acting on it: the attempt keeps running detached and its answer completes the record
-     * (a retry meanwhile gets 409). Otherwise the upstream never had the request and the key is free again.
-     */
-    private void settleIdempotency() {
-        if (idempotencyClaim == null || detached != null) {
-            return; // settled already: released, completed, or left running detached
-        }
-        Attempt waiting = null;
-        for (Attempt attempt : new Attempt[]{current, hedge, reported}) {
-            if (attempt != null && attempt.sent && attempt.responseHeadNanos < 0 && attempt.request != null
-                    && attempt.error != ErrorCode.UPSTREAM_RESET) {
-                waiting = attempt;
-                break;
-            }
-        }
-        if (waiting == null && cutAfterSend && upstreamStatus == 0) {
-            // no answer, and no way to get one: whether the upstream acted is unknown, so the key stays taken
-            idempotencyOutcome = "unknown";
-            edge.listener().idempotency(route.id(), idempotencyOutcome);
-            log.atWarn().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
-                    .log("no answer for a request with an idempotency key: the key stays taken until its lock "
-                            + "times out, since the upstream may have acted on it");
-            idempotencyClaim = null;
-            return;
-        }
-        if (upstreamStatus > 0) {
-            // the upstream answered, but the answer was not kept (too large, cut off, or replaced by a fallback):
-            // it acted, so the key stays spent and a repeat is told so (409), never sent again
-            completeIdempotency(upstreamStatus, List.of(), null);
-            return;
-        }
-        if (waiting == null) {
-            idempotencyOutcome = "released";
-            edge.listener().idempotency(route.id(), idempotencyOutcome);
-            edge.idempotency().release(idempotencyClaim);
-            idempotencyClaim = null;
-            return;
-        }
-        detached = waiting;
-        edge.detached().started();
-        idempotencyOutcome = "detached";
-        edge.listener().idempotency(route.id(), idempotencyOutcome);
-        Attempt attempt = waiting;
-        detachTimer = eventLoop.schedule(() -> {
-            detachTimer = null;
-            if (detached == attempt) {
-                detached = null;
-                edge.detached().ended();
-                edge.listener().idempotency(route.id(), "unknown");
-                log.atWarn().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
-                        .log("no answer for a request with an idempotency key: the key stays taken until its lock "
-                                + "times out, since the upstream may have acted on it");
-                if (attempt.request != null) {
-                    attempt.request.reset();
-                }
-            }
-        }, Math.max(1, idempotencyClaimedNanos + route.idempotency.lockTimeout().toNanos() - System.nanoTime()),
-                TimeUnit.NANOSECONDS); // no longer than the key's lock: after it, another request may hold the key
-        // no new handler on attempt.request: once sent, Vert.x refuses ("Request already complete"); the one set when
-        // the attempt started hands failures to onAttemptFailure, which passes a detached attempt's on
-    }
-
-    private void onDetachedResponse(Attempt attempt, HttpClientResponse upstream) {
-        IdempotencyStore.Claim.Claimed claim = idempotencyClaim;
-        attempt.response = upstream;
-        attempt.responseHeadNanos = System.nanoTime();
-        int status = upstream.statusCode();
-        List<Map.Entry<String, String>> headers = CacheRefresh.storableHeaders(upstream.headers());
-        boolean mask = status >= 500 && route.config().maskUpstreamErrors();
-        Buffer body = Buffer.buffer();
-        long limit = route.idempotency.maxResponseSize();
-        upstream.exceptionHandler(cause -> onDetachedFailure(attempt, claim));
-        upstream.handler(chunk -> {
-            if (body.length() + chunk.length() <= limit + 1) {
-                body.appendBuffer(chunk);
-            }
-        });
-        upstream.endHandler(v -> {
-            if (detached != attempt) {
-                return;
-            }
-            detached = null;
-            cancelDetachTimer();
-            StoredResponse stored;
-            if (mask) {
-                Buffer masked = ErrorResponses.buffer(ErrorCode.UPSTREAM_ERROR, requestId, traceId());
-                stored = new StoredResponse(status, List.of(Map.entry("content-type", "application/json")), masked,
-                        System.currentTimeMillis(), 0, 0, 0, 0);
-            } else {
-                stored = body.length() > limit ? null : new StoredResponse(status, headers, body,
-                        System.currentTimeMillis(), 0, 0, 0, 0);
-            }
-            // the graceful stop waits for this write, not just for the answer
-            edge.idempotency().complete(claim, idempotencyFingerprint, stored, route.idempotency.retention())
-                    .onComplete(ar -> edge.detached().ended());
-            edge.listener().idempotency(route.id(), "stored");
-            log.atInfo().addKeyValue("route", route.id()).addKeyValue("request_id", requestId)
-                    .addKeyValue("upstream_status", status)
-                    .log("answer to a request whose client had gone stored for its idempotency key");
-        });
-    }
-
-    private void cancelDetachTimer() {
-        if (detachTimer != null) {
-            detachTimer.cancel(false);
-            detachTimer = null;
-        }
-    }
-
     /**
      * A write succeeded: what the cache holds for its path is out of date (RFC 9111 §4.4), and so are the paths the
      * route names in {@code cache-purge}.
@@ -873,24 +693,6 @@ final class Exchange {
             } else {
                 edge.cache().purgePath(caching, purge);
             }
-        }
-    }
-
-    private void onDetachedFailure(Attempt attempt, IdempotencyStore.Claim.Claimed claim) {
-        if (detached != attempt) {
-            return;
-        }
-        detached = null;
-        edge.detached().ended();
-        cancelDetachTimer();
-        if (attempt.responseHeadNanos < 0 && attempt.response == null) {
-            // reset before any byte of an answer: taken as never processed, as for any failure before a response
-            edge.idempotency().release(claim);
-            edge.listener().idempotency(route.id(), "released");
-        } else {
-            // it answered, then broke off: it acted, but its answer cannot be replayed
-            edge.idempotency().complete(claim, idempotencyFingerprint, null, route.idempotency.retention());
-            edge.listener().idempotency(route.id(), "stored_without_body");
         }
     }
 
@@ -1129,8 +931,8 @@ final class Exchange {
     }
 
     private void onUpstreamResponse(Attempt attempt, HttpClientResponse upstream) {
-        if (attempt == detached) {
-            onDetachedResponse(attempt, upstream);
+        if (isDetached(attempt)) {
+            idempotency.onDetachedResponse(attempt, upstream);
             return;
         }
         if (finished || attempt.done) {
@@ -1216,7 +1018,7 @@ final class Exchange {
                 response.setChunked(true);
             }
         }
-        if (cacheKey != null || idempotencyClaim != null) {
+        if (cacheKey != null || keyClaimed()) {
             prepareRecording(upstream, status, headers);
         }
         enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
@@ -1450,8 +1252,8 @@ final class Exchange {
             tunnel.close(WebSocketTunnel.End.UPSTREAM_CLOSED); // the upstream's connection ended under the tunnel
             return;
         }
-        if (attempt == detached) {
-            onDetachedFailure(attempt, idempotencyClaim);
+        if (isDetached(attempt)) {
+            idempotency.onDetachedFailure(attempt, idempotency.claim);
             return;
         }
         if (finished || attempt.done) {
@@ -1690,7 +1492,7 @@ final class Exchange {
             case UPLOAD -> fail(uploadWaitingOnUpstream ? ErrorCode.UPSTREAM_TIMEOUT : ErrorCode.CLIENT_BODY_TIMEOUT, null);
             case DOWNLOAD -> fail(downloadWaitingOnClient ? ErrorCode.CLIENT_TOO_SLOW : ErrorCode.UPSTREAM_TIMEOUT, null);
             case FIRST_BYTE -> {
-                if (idempotencyClaim != null && current != null && !current.done && current.responseHeadNanos < 0) {
+                if (keyClaimed() && current != null && !current.done && current.responseHeadNanos < 0) {
                     // the upstream has the request: keep its call running, so that its answer completes the key
                     current.error = ErrorCode.UPSTREAM_TIMEOUT;
                     settle(current, true, true, false);
@@ -1730,7 +1532,7 @@ final class Exchange {
                     !requestEnded, sent == ErrorCode.CIRCUIT_OPEN || sent == ErrorCode.LOAD_SHED);
         }
         for (Attempt attempt : inFlight) {
-            if (attempt != null && attempt != detached) {
+            if (attempt != null && !isDetached(attempt)) {
                 reset(attempt); // after finish(), so the failure this causes is not mistaken for another one
             }
         }
@@ -1763,9 +1565,9 @@ final class Exchange {
             serveStored(staleCopy, "STALE", null);
             return;
         }
-        if (idempotencyClaim != null && upstreamStatus >= 500) {
+        if (keyClaimed() && upstreamStatus >= 500) {
             // the upstream answered, with an error: that answer (masked) is what a repeat gets
-            completeIdempotency(status, List.of(Map.entry("content-type", "application/json")),
+            idempotency.complete(status, List.of(Map.entry("content-type", "application/json")),
                     ErrorResponses.buffer(code, requestId, traceId()));
         }
         if (route != null && route.fallback != null && ErrorAnswer.fallbackCovers(code, status)) {
@@ -1803,7 +1605,7 @@ final class Exchange {
         Attempt[] inFlight = {current, hedge};
         finish();
         for (Attempt attempt : inFlight) {
-            if (attempt != null && attempt != detached) {
+            if (attempt != null && !isDetached(attempt)) {
                 reset(attempt);
             }
         }
@@ -1858,8 +1660,8 @@ final class Exchange {
                 upstreamStatus, bytesIn, bytesOut, requestId, clientIp, error == null ? null : error.code(),
                 queueNanos, shown == null ? -1 : shown.connectNanos(), shown == null ? -1 : shown.firstByteNanos(),
                 shown == null ? -1 : shown.upstreamNanos(), traceId(), spanId(), attemptsStarted, fallbackReason,
-                faultInjected, admission == null ? null : admission.client(), rateLimitRejection, cacheStatus,
-                idempotencyOutcome));
+                faultInjected, client(), rateLimitRejection, cacheStatus,
+                idempotency == null ? null : idempotency.outcome));
         ExchangeSpans.endServerSpan(serverSpan, request, status, clientIp, route, error, requestId);
     }
 
@@ -1896,7 +1698,12 @@ final class Exchange {
         }
     }
 
-    private String clientIp() {
+    /** The API key's client, or null. */
+    String client() {
+        return admission == null ? null : admission.client();
+    }
+
+    String clientIp() {
         return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
     }
 }
