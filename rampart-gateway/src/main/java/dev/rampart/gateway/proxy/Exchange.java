@@ -7,10 +7,7 @@ import dev.rampart.gateway.observe.ExchangeListener;
 import dev.rampart.gateway.observe.ExchangeRecord;
 import dev.rampart.gateway.observe.ResilienceListener;
 import dev.rampart.gateway.admission.Clients;
-import dev.rampart.core.cache.CacheControl;
-import dev.rampart.core.cache.CachePolicy;
 import dev.rampart.core.idempotency.IdempotencyKeys;
-import dev.rampart.gateway.cache.CacheKey;
 import dev.rampart.gateway.edge.SideEffectSwitch;
 import dev.rampart.gateway.edge.StoredResponse;
 import dev.rampart.gateway.admission.RouteAdmission;
@@ -51,12 +48,10 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.ConnectException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -78,7 +73,6 @@ final class Exchange {
             "if-match", "if-unmodified-since", "if-range");
     /** Headers by which an upstream says it is overloaded: such an answer is never retried. */
     private static final String[] OVERLOAD_HEADERS = {"x-rampart-overloaded", "x-envoy-overloaded"};
-    private static final String CACHE_HEADER = "x-cache";
     /** Headers a 304 answer carries from the stored response (RFC 9110 §15.4.5). */
     private static final String[] NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "date", "etag",
             "expires", "vary", "last-modified"};
@@ -134,22 +128,10 @@ final class Exchange {
     private WebSocketTunnel tunnel;
 
     // the edge: cache and idempotency keys
-    /** Set when this request may be answered from the cache or fill it. */
-    private CacheKey cacheKey;
-    /** A stored response past its freshness: revalidated upstream, and served if the upstream fails in time. */
-    private StoredResponse staleCopy;
-    /** Requests waiting on this one's answer for the same key: they are told once it is stored, or not. */
-    private boolean cacheFill;
-    private String cacheStatus;
-    /** The request said {@code Cache-Control: no-store}: its answer is not stored. */
-    private boolean noStore;
-    private CachePolicy.Decision storeDecision;
-    private List<String> responseVary;
-    /** The response's end-to-end headers as they are to be stored; null when nothing is stored. */
-    private List<Map.Entry<String, String>> headersToStore;
+    /** Made when this request may be answered from the cache or fill it. */
+    private CacheStep cache;
     /** The response body teed for the cache and the idempotency record; null when not recording. */
-    private Buffer recorded;
-    private long recordLimit;
+    private ResponseRecording recording;
     private boolean bodyBuffered;
     /** Made when the route takes idempotency keys for the request's method. */
     private IdempotencyStep idempotency;
@@ -358,7 +340,8 @@ final class Exchange {
         }
         HttpMethod method = request.method();
         if (route.cache != null && (method == HttpMethod.GET || method == HttpMethod.HEAD)) {
-            lookUpCache();
+            cache = new CacheStep(this, route, edge);
+            cache.lookUp();
         } else if (route.idempotency != null && route.idempotency.methods().contains(method.name())) {
             idempotency = new IdempotencyStep(this, route, edge);
             idempotency.checkKey();
@@ -367,94 +350,8 @@ final class Exchange {
         }
     }
 
-    private void lookUpCache() {
-        cacheKey = new CacheKey(route.id(), path, CachePolicy.normalizeQuery(request.query()), host(), cacheExtras());
-        String requestCacheControl = request.getHeader("cache-control");
-        if (requestCacheControl != null) {
-            CacheControl asked = CacheControl.parse(request.headers().getAll("cache-control"));
-            if (asked.has("no-cache") || asked.has("no-store")) {
-                // the client wants the origin's answer (RFC 9111 §5.2.1): it gets one; no-store also keeps it out
-                cacheStatus = "BYPASS";
-                noStore = asked.has("no-store");
-                admit();
-                return;
-            }
-        }
-        edge.cache().lookup(cacheKey, route.cache.store(), request::getHeader)
-                .onComplete(ar -> onCacheLookup(ar.result(), true));
-    }
-
-    private String host() {
-        String host = request.authority() != null ? request.authority().toString() : request.getHeader("host");
-        return host == null ? "" : host.toLowerCase(Locale.ROOT);
-    }
-
-    /** The route's own key parts: header values and the client. */
-    private String cacheExtras() {
-        if (route.cache.keyHeaders().isEmpty() && !route.cache.keyClient()) {
-            return "";
-        }
-        StringBuilder extras = new StringBuilder();
-        for (String name : route.cache.keyHeaders()) {
-            String value = request.getHeader(name);
-            extras.append('\u0001').append(name).append('=').append(value == null ? "" : value.trim());
-        }
-        if (route.cache.keyClient()) {
-            String client = admission == null ? null : admission.client();
-            extras.append("\u0001client=").append(client == null ? "" : client);
-        }
-        return extras.toString();
-    }
-
-    /** @param mayWait whether a miss may wait for another request's fetch of the same key */
-    private void onCacheLookup(StoredResponse stored, boolean mayWait) {
-        if (finished) {
-            return;
-        }
-        long now = System.currentTimeMillis();
-        if (stored != null) {
-            if (stored.fresh(now)) {
-                serveStored(stored, "HIT", null);
-                return;
-            }
-            if (stored.staleForSeconds(now) < stored.staleWhileRevalidate()) {
-                serveStored(stored, "STALE", null);
-                CacheRefresh.start(edge, route, cacheKey, stored, request, upstreamPathAndQuery(), requestId);
-                return;
-            }
-            staleCopy = stored;
-        }
-        if (!mayWait || request.method() != HttpMethod.GET) {
-            admit();
-            return;
-        }
-        CompletableFuture<StoredResponse> running = edge.cache().joinFill(cacheKey.primary());
-        if (running == null) {
-            cacheFill = true;
-            admit();
-            return;
-        }
-        edge.listener().cacheCoalesced(route.id());
-        ContextInternal context = ContextInternal.current();
-        // the total deadline still runs: a fetch that never ends fails the waiters with a 504, not forever
-        running.whenComplete((filled, failure) -> context.runOnContext(v -> {
-            if (finished) {
-                return;
-            }
-            if (filled == null) {
-                admit(); // nothing was stored: this one goes upstream itself
-            } else if (filled.headerValues("vary").isEmpty()) {
-                serveStored(filled, "HIT", null); // from memory: a Redis store may not have it yet
-            } else {
-                // the stored variant may not be this request's (Vary): look again
-                edge.cache().lookup(cacheKey, route.cache.store(), request::getHeader)
-                        .onComplete(ar -> onCacheLookup(ar.result(), false));
-            }
-        }));
-    }
-
     /** The path and query the upstream gets for this request. */
-    private String upstreamPathAndQuery() {
+    String upstreamPathAndQuery() {
         String query = request.query();
         String upstreamPath = route.upstreamPath(path);
         return query == null ? upstreamPath : upstreamPath + '?' + query;
@@ -462,13 +359,10 @@ final class Exchange {
 
     /**
      * Answers from a stored response: the cache's (with {@code Age} and {@code X-Cache}) or an idempotency record's
-     * (with {@code extraHeader}). A cache answer honours the client's own conditional request with a 304.
+     * (with {@code extraHeader}). A cache answer honours the client's own conditional request with a 304
+     * ({@code notModified}).
      */
-    void serveStored(StoredResponse stored, String cacheResult, String extraHeader) {
-        if (cacheResult != null) {
-            cacheStatus = cacheResult;
-        }
-        boolean notModified = cacheResult != null && clientHasCurrentCopy(stored);
+    void serveStored(StoredResponse stored, String cacheResult, boolean notModified, String extraHeader) {
         int status = notModified ? 304 : stored.status();
         responseStarted = true;
         sentStatus = status;
@@ -489,7 +383,7 @@ final class Exchange {
         headers.set("x-request-id", requestId);
         if (cacheResult != null) {
             headers.set("age", Long.toString(stored.ageSeconds(System.currentTimeMillis())));
-            headers.set(CACHE_HEADER, cacheResult);
+            headers.set(CacheStep.CACHE_HEADER, cacheResult);
         }
         if (extraHeader != null) {
             headers.set(extraHeader, "true");
@@ -510,121 +404,6 @@ final class Exchange {
         } else {
             endWith(stored.body(), close);
         }
-    }
-
-    private boolean clientHasCurrentCopy(StoredResponse stored) {
-        String ifNoneMatch = request.getHeader("if-none-match");
-        if (ifNoneMatch != null) {
-            return CachePolicy.noneMatch(ifNoneMatch, stored.header("etag"));
-        }
-        return CachePolicy.notModifiedSince(request.getHeader("if-modified-since"), stored.header("last-modified"));
-    }
-
-    /** Whether the stale copy may stand in for what the upstream failed to give (RFC 5861 stale-if-error). */
-    private boolean staleCopyCovers(ErrorCode code, int status) {
-        return staleCopy != null && staleCopy.staleForSeconds(System.currentTimeMillis()) < staleCopy.staleIfError()
-                && ErrorAnswer.fallbackCovers(code, status);
-    }
-
-    /** The upstream's answer head, before it is sent: decide what of it is stored (cache, idempotency record). */
-    private void prepareRecording(HttpClientResponse upstream, int status, MultiMap sentHeaders) {
-        long limit = -1;
-        if (cacheKey != null) {
-            storeDecision = request.method() == HttpMethod.GET && !noStore
-                    ? route.cachePolicy.decide(status, name -> upstream.headers().getAll(name),
-                            request.headers().contains("authorization"), System.currentTimeMillis())
-                    : null;
-            long declared = contentLength(upstream);
-            if (storeDecision != null && storeDecision.stored() && storeDecision.keepSeconds() > 0
-                    && declared <= route.cache.maxObjectSize()) {
-                limit = route.cache.maxObjectSize();
-                responseVary = CachePolicy.varyNames(upstream.headers().getAll("vary"));
-            } else {
-                storeDecision = null;
-                releaseWaiters(null); // nothing will be stored: those waiting go upstream at once
-            }
-            cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
-            sentHeaders.set(CACHE_HEADER, cacheStatus);
-        }
-        if (keyClaimed()) {
-            limit = Math.max(limit, route.idempotency.maxResponseSize());
-        }
-        if (limit >= 0) {
-            recordLimit = limit;
-            recorded = Buffer.buffer();
-            headersToStore = CacheRefresh.storableHeaders(sentHeaders);
-        }
-    }
-
-    private static long contentLength(HttpClientResponse upstream) {
-        String length = upstream.getHeader("content-length");
-        try {
-            return length == null ? 0 : Long.parseLong(length.trim());
-        } catch (NumberFormatException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private void record(Buffer chunk) {
-        if (recorded == null) {
-            return;
-        }
-        if (recorded.length() + chunk.length() > recordLimit) {
-            recorded = null; // too large for every store that wanted it
-            releaseWaiters(null);
-        } else {
-            recorded.appendBuffer(chunk);
-        }
-    }
-
-    /** The whole upstream answer has been sent: store it where it is wanted. */
-    private void storeRecorded(int status) {
-        long now = System.currentTimeMillis();
-        Buffer body = recorded;
-        if (storeDecision != null) {
-            if (body != null && body.length() <= route.cache.maxObjectSize()) {
-                CachePolicy.Decision d = storeDecision;
-                StoredResponse entry = new StoredResponse(status, headersToStore, body, now,
-                        d.freshSeconds() - d.ageAtArrivalSeconds(), d.staleWhileRevalidate(),
-                        d.staleIfError(), d.ageAtArrivalSeconds());
-                Future<Void> persisted = edge.cache().store(cacheKey, route.cache.store(), responseVary,
-                        request::getHeader, entry);
-                edge.listener().cacheStored(route.id(), body.length());
-                releaseWaiters(entry, persisted);
-            }
-            storeDecision = null;
-        }
-        if (keyClaimed()) {
-            idempotency.complete(status, headersToStore,
-                    body != null && body.length() <= route.idempotency.maxResponseSize() ? body : null);
-        }
-        recorded = null;
-    }
-
-    /** Tells the requests waiting on this one's fetch what it stored (null: nothing; they go upstream). */
-    private void releaseWaiters(StoredResponse stored) {
-        releaseWaiters(stored, Future.succeededFuture());
-    }
-
-    private void releaseWaiters(StoredResponse stored, Future<Void> persisted) {
-        if (cacheFill) {
-            cacheFill = false;
-            edge.cache().fillDone(cacheKey.primary(), stored, persisted);
-        }
-    }
-
-    /** A 304 to the revalidation of the stale copy: it is fresh again, with the headers the 304 updates. */
-    private void onRevalidated(Attempt attempt, HttpClientResponse upstream) {
-        endAttempt(attempt, "response");
-        StoredResponse refreshed = CacheRefresh.revalidated(staleCopy, upstream.headers(), route,
-                request.headers().contains("authorization"), System.currentTimeMillis());
-        if (refreshed != null) {
-            edge.cache().store(cacheKey, route.cache.store(), CachePolicy.varyNames(refreshed.headerValues("vary")),
-                    request::getHeader, refreshed);
-        }
-        releaseWaiters(refreshed);
-        serveStored(refreshed != null ? refreshed : staleCopy.refreshed(staleCopy.headers(),
-                System.currentTimeMillis(), 0, 0, 0), "REVALIDATED", null);
     }
 
     /** Whether the request holds an idempotency key: its answer is kept for the key's repeats. */
@@ -677,25 +456,6 @@ final class Exchange {
         request.resume();
     }
 
-    /**
-     * A write succeeded: what the cache holds for its path is out of date (RFC 9111 §4.4), and so are the paths the
-     * route names in {@code cache-purge}.
-     */
-    private void purgeAfterWrite() {
-        List<String> caching = table.cachingRoutes();
-        if (caching.isEmpty()) {
-            return;
-        }
-        edge.cache().purgePath(caching, path);
-        for (String purge : route.config().cachePurge()) {
-            if (purge.endsWith("*")) {
-                edge.cache().purgePrefix(null, purge.substring(0, purge.length() - 1));
-            } else {
-                edge.cache().purgePath(caching, purge);
-            }
-        }
-    }
-
     // ---- attempts ------------------------------------------------------------------------------------------------
 
     /**
@@ -746,16 +506,9 @@ final class Exchange {
         String query = request.query();
         String upstreamPath = route.upstreamPath(path);
         MultiMap headers = HttpHeaders.headers();
-        HopByHopHeaders.copy(request.headers(), headers, cacheKey == null ? NOT_FORWARDED : NOT_FORWARDED_WHEN_CACHING);
-        if (staleCopy != null) {
-            // revalidate the stored copy: a 304 makes it fresh again without a body
-            String etag = staleCopy.header("etag");
-            String lastModified = staleCopy.header("last-modified");
-            if (etag != null) {
-                headers.set("if-none-match", etag);
-            } else if (lastModified != null) {
-                headers.set("if-modified-since", lastModified);
-            }
+        HopByHopHeaders.copy(request.headers(), headers, cache == null ? NOT_FORWARDED : NOT_FORWARDED_WHEN_CACHING);
+        if (cache != null) {
+            cache.addValidators(headers);
         }
         String clientIp = clientIp();
         String priorFor = Clients.forwardedFor(request);
@@ -968,15 +721,15 @@ final class Exchange {
             openTunnel(attempt, upstream);
             return;
         }
-        if (status == 304 && staleCopy != null) {
-            onRevalidated(attempt, upstream);
+        if (status == 304 && cache != null && cache.staleCopy != null) {
+            endAttempt(attempt, "response");
+            cache.onRevalidated(upstream);
             return;
         }
-        if (status >= 500 && status <= 504 && staleCopy != null
-                && staleCopy.staleForSeconds(System.currentTimeMillis()) < staleCopy.staleIfError()) {
+        if (status >= 500 && status <= 504 && cache != null && cache.staleCopyUsable()) {
             endAttempt(attempt, "response");
             reset(attempt);
-            serveStored(staleCopy, "STALE", null);
+            cache.serveStale();
             return;
         }
         if (status >= 500 && route.fallback != null && gatewayFailure) {
@@ -1018,8 +771,8 @@ final class Exchange {
                 response.setChunked(true);
             }
         }
-        if (cacheKey != null || keyClaimed()) {
-            prepareRecording(upstream, status, headers);
+        if (cache != null || keyClaimed()) {
+            recording = ResponseRecording.start(cache, idempotency, keyClaimed(), upstream, status, headers);
         }
         enterPhase(Phase.DOWNLOAD, route.idleTimeoutMillis);
         upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
@@ -1347,8 +1100,8 @@ final class Exchange {
         }
         bytesOut += chunk.length();
         lastActivityNanos = System.nanoTime();
-        if (recorded != null) {
-            record(chunk);
+        if (recording != null && !recording.append(chunk)) {
+            recording = null; // too large for every store that wanted it
         }
         response.write(chunk);
         if (response.writeQueueFull()) {
@@ -1369,13 +1122,14 @@ final class Exchange {
             return;
         }
         attempt.endNanos = System.nanoTime();
-        if (recorded != null) {
-            storeRecorded(upstreamStatus);
+        if (recording != null) {
+            recording.store(upstreamStatus);
+            recording = null;
         }
         // before the answer leaves: a request sent the moment it arrives must see what it changed
         settleIdempotency();
         if (upstreamStatus >= 200 && upstreamStatus < 400 && !RequestChecks.isSafe(request.method())) {
-            purgeAfterWrite();
+            CacheStep.purgeAfterWrite(edge, table, route, path);
         }
         Future<Void> written = response.end();
         boolean closeAfter = !requestEnded || "close".equals(response.headers().get("connection"));
@@ -1561,8 +1315,8 @@ final class Exchange {
     }
 
     void sendError(ErrorCode code, int status, boolean close, boolean keepHeadersSet) {
-        if (staleCopyCovers(code, status)) {
-            serveStored(staleCopy, "STALE", null);
+        if (cache != null && cache.staleCopyCovers(code, status)) {
+            cache.serveStale();
             return;
         }
         if (keyClaimed() && upstreamStatus >= 500) {
@@ -1628,11 +1382,8 @@ final class Exchange {
         // the status the client got: what Rampart sent itself, else the upstream's (499 when the client left first)
         int status = sentStatus > 0 ? sentStatus
                 : error != null && (!responseStarted || upstreamStatus == 0) ? error.status() : upstreamStatus;
-        if (cacheKey != null) {
-            releaseWaiters(null);
-            // every lookup counts once, a miss that ended in an error too: the hit ratio is not flattered
-            cacheStatus = cacheStatus == null ? "MISS" : cacheStatus;
-            edge.listener().cacheResult(route.id(), cacheStatus.toLowerCase(Locale.ROOT));
+        if (cache != null) {
+            cache.finish();
         }
         for (Attempt attempt : new Attempt[]{current, hedge}) {
             if (attempt != null && !attempt.done) {
@@ -1660,7 +1411,7 @@ final class Exchange {
                 upstreamStatus, bytesIn, bytesOut, requestId, clientIp, error == null ? null : error.code(),
                 queueNanos, shown == null ? -1 : shown.connectNanos(), shown == null ? -1 : shown.firstByteNanos(),
                 shown == null ? -1 : shown.upstreamNanos(), traceId(), spanId(), attemptsStarted, fallbackReason,
-                faultInjected, client(), rateLimitRejection, cacheStatus,
+                faultInjected, client(), rateLimitRejection, cache == null ? null : cache.status,
                 idempotency == null ? null : idempotency.outcome));
         ExchangeSpans.endServerSpan(serverSpan, request, status, clientIp, route, error, requestId);
     }

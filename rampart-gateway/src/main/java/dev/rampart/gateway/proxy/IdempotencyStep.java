@@ -97,7 +97,7 @@ final class IdempotencyStep {
             } else {
                 outcome = "replayed";
                 edge.listener().idempotency(route.id(), outcome);
-                exchange.serveStored(done.response(), null, "idempotent-replayed");
+                exchange.serveStored(done.response(), null, false, "idempotent-replayed");
             }
         }
     }
@@ -109,6 +109,11 @@ final class IdempotencyStep {
             exchange.response.headers().set("retry-after", "1");
         }
         exchange.refuse(code, null);
+    }
+
+    /** The largest answer kept for the key's repeats. */
+    long maxResponseSize() {
+        return route.idempotency.maxResponseSize();
     }
 
     /** The claimed key's request has its answer: kept for repeats (null body: too large to keep). */
