@@ -61,13 +61,7 @@ final class CacheRefresh {
         MultiMap headers = HttpHeaders.headers();
         HopByHopHeaders.copy(requestHeaders, headers, NOT_SENT);
         headers.set("x-request-id", requestId);
-        String etag = stale.header("etag");
-        String lastModified = stale.header("last-modified");
-        if (etag != null) {
-            headers.set("if-none-match", etag);
-        } else if (lastModified != null) {
-            headers.set("if-modified-since", lastModified);
-        }
+        addValidators(stale, headers);
         Endpoint target = endpoint.endpoint();
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setHost(target.host())
                 .setPort(target.port()).setSsl(target.tls()).setURI(uri)
@@ -144,6 +138,17 @@ final class CacheRefresh {
     }
 
     /** End-to-end headers of a response as a stored copy keeps them, names lower-cased. */
+    /** Makes a request revalidate the stored copy: a 304 makes it fresh again without a body. */
+    static void addValidators(StoredResponse stored, MultiMap headers) {
+        String etag = stored.header("etag");
+        String lastModified = stored.header("last-modified");
+        if (etag != null) {
+            headers.set("if-none-match", etag);
+        } else if (lastModified != null) {
+            headers.set("if-modified-since", lastModified);
+        }
+    }
+
     static List<Map.Entry<String, String>> storableHeaders(MultiMap headers) {
         List<Map.Entry<String, String>> kept = new ArrayList<>(headers.size());
         for (Map.Entry<String, String> header : headers) {

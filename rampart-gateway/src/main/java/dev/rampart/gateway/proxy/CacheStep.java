@@ -154,16 +154,10 @@ final class CacheStep {
         return CachePolicy.notModifiedSince(request.getHeader("if-modified-since"), stored.header("last-modified"));
     }
 
-    /** Makes the upstream request revalidate the stale copy: a 304 makes it fresh again without a body. */
+    /** Makes the upstream request revalidate the stale copy, when there is one. */
     void addValidators(MultiMap headers) {
         if (staleCopy != null) {
-            String etag = staleCopy.header("etag");
-            String lastModified = staleCopy.header("last-modified");
-            if (etag != null) {
-                headers.set("if-none-match", etag);
-            } else if (lastModified != null) {
-                headers.set("if-modified-since", lastModified);
-            }
+            CacheRefresh.addValidators(staleCopy, headers);
         }
     }
 
