@@ -47,7 +47,9 @@ class OpenLoopLoadTest {
     assertThat(report.sent()).isEqualTo(1000);
     assertThat(report.completed()).isEqualTo(1000);
     assertThat(report.errors().total()).isZero();
-    assertThat(report.achievedRate()).isCloseTo(500, org.assertj.core.data.Percentage.withPercentage(5));
+    // the window is 2 s of wall time: on a busy 2-core CI box one pause of the test's JVM can stretch it by
+    // a few hundred ms; a generator that paced itself wrongly would be off by far more than this
+    assertThat(report.achievedRate()).isCloseTo(500, org.assertj.core.data.Percentage.withPercentage(25));
     assertThat(report.latency().count()).isEqualTo(1000);
     assertThat(report.latency().p50()).isGreaterThanOrEqualTo(2_000);
     assertThat(report.latency().p50()).isLessThan(50_000);
