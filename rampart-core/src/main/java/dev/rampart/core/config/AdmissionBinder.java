@@ -37,7 +37,7 @@ final class AdmissionBinder {
 
     static final List<String> STATE_KEYS = List.of("redis", "cache-memory", "idempotency-memory");
     static final List<String> REDIS_KEYS = List.of("url", "timeout", "instances", "key-prefix");
-    static final List<String> IDENTITY_KEYS = List.of("api-key-header", "trusted-proxies", "jwt");
+    static final List<String> IDENTITY_KEYS = List.of("api-key-header", "hide-api-key", "trusted-proxies", "jwt");
     static final List<String> JWT_KEYS = List.of("header", "hmac-secret-env", "hmac-secret-file", "jwks-file",
             "issuer", "audience");
     static final List<String> CLIENT_KEYS = List.of("name", "api-keys", "routes", "rate-limits", "max-concurrent");
@@ -168,11 +168,12 @@ final class AdmissionBinder {
         }
         String apiKeyHeader = values.optional(m, "api-key-header", IdentityConfig.DEFAULT_API_KEY_HEADER,
                 values::headerName);
+        boolean hideApiKey = values.optional(m, "hide-api-key", false, values::bool);
         List<String> trustedProxies = values.optional(m, "trusted-proxies", List.of(),
                 n -> values.oneOrMany(n, item -> values.string(item, ClientIps::validCidr,
                         PROXY_EXPECTED), "an IP address or CIDR range, or a list of them"));
         JwtConfig jwt = values.optional(m, "jwt", null, n -> jwt(n, environment));
-        return new IdentityConfig(apiKeyHeader, List.copyOf(new LinkedHashSet<>(trustedProxies)), jwt);
+        return new IdentityConfig(apiKeyHeader, hideApiKey, List.copyOf(new LinkedHashSet<>(trustedProxies)), jwt);
     }
 
     private JwtConfig jwt(YamlNode node, ConfigEnvironment environment) {

@@ -39,6 +39,7 @@ class AdmissionConfigTest {
               redis: { url: "rediss://:hunter2@redis.internal:6380/2", timeout: 50ms, instances: 3, key-prefix: "edge:" }
             identity:
               api-key-header: X-Client-Key
+              hide-api-key: true
               trusted-proxies: [ 10.0.0.0/8, "2001:db8::/32", 192.168.1.1 ]
               jwt: { header: X-Token, hmac-secret-env: JWT_SECRET, issuer: https://auth.example, audience: checkout }
             clients:
@@ -80,7 +81,7 @@ class AdmissionConfigTest {
 
         assertThat(config.state()).isEqualTo(StateConfig.none());
         assertThat(config.identity()).isEqualTo(IdentityConfig.defaults());
-        assertThat(config.identity()).isEqualTo(new IdentityConfig("x-api-key", List.of(), null));
+        assertThat(config.identity()).isEqualTo(new IdentityConfig("x-api-key", false, List.of(), null));
         assertThat(config.clients()).isEmpty();
         assertThat(config.routes().get(0).admission()).isEqualTo(AdmissionConfig.none());
         assertThat(AdmissionConfig.none()).isEqualTo(
@@ -134,9 +135,27 @@ class AdmissionConfigTest {
         IdentityConfig identity = full().identity();
 
         assertThat(identity.apiKeyHeader()).isEqualTo("x-client-key");
+        assertThat(identity.hideApiKey()).isTrue();
         assertThat(identity.trustedProxies()).containsExactly("10.0.0.0/8", "2001:db8::/32", "192.168.1.1");
         assertThat(identity.jwt()).isEqualTo(new JwtConfig("x-token", SECRET.getBytes(StandardCharsets.UTF_8), null,
                 "https://auth.example", "checkout"));
+    }
+
+    @Test
+    void theApiKeyIsForwardedUpstreamUnlessHidden() {
+        assertThat(valid(MINIMAL).identity().hideApiKey()).isFalse();
+        assertThat(valid(TestConfigs.withRoot("identity: { api-key-header: X-Key }")).identity().hideApiKey())
+                .isFalse();
+        assertThat(valid(TestConfigs.withRoot("identity: { hide-api-key: false }")).identity().hideApiKey())
+                .isFalse();
+        assertThat(valid(TestConfigs.withRoot("identity: { hide-api-key: true }")).identity())
+                .isEqualTo(new IdentityConfig("x-api-key", true, List.of(), null));
+    }
+
+    @Test
+    void hideApiKeyTakesOnlyABoolean() {
+        assertThat(TestConfigs.errors(TestConfigs.withRoot("identity:\n  hide-api-key: yes\n")))
+                .containsExactly("test.yaml:2:17: identity.hide-api-key: yes (expected: true or false)");
     }
 
     @Test

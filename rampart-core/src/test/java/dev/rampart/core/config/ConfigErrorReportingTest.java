@@ -391,6 +391,9 @@ class ConfigErrorReportingTest {
                         + "keys url, timeout, instances, key-prefix)"),
                 root("identity: { api-key-header: \"X Key\" }",
                         "1:29: identity.api-key-header: X Key (expected: a header name, e.g. X-Api-Key)"),
+                root("identity: { hide-api-key: 1 }", "1:27: identity.hide-api-key: 1 (expected: true or false)"),
+                root("identity: { hide-api-keys: true }", "1:13: identity.hide-api-keys: unknown key (did you mean "
+                        + "'hide-api-key'? allowed: api-key-header, hide-api-key, trusted-proxies, jwt)"),
                 root("identity: { trusted-proxies: [ 10.0.0.0/8, 10.0.0.0/33 ] }", "1:44: identity."
                         + "trusted-proxies[1]: 10.0.0.0/33 (expected: an IP address or CIDR range, e.g. 10.0.0.0/8 "
                         + "or 2001:db8::/32)"),
