@@ -37,8 +37,6 @@ final class CacheRefresh {
     static final Set<String> NOT_STORED = Set.of("x-request-id", "ratelimit-policy", "ratelimit", "server-timing",
             "x-cache", "connection", "x-rampart-fault", "age", "content-length", "transfer-encoding", "retry-after",
             "idempotent-replayed", "keep-alive", "trailer", "upgrade", "te", "proxy-authenticate");
-    private static final Set<String> NOT_SENT = Set.of("host", "expect", "x-request-id", "if-none-match",
-            "if-modified-since", "if-match", "if-unmodified-since", "if-range");
 
     private CacheRefresh() {
     }
@@ -59,7 +57,7 @@ final class CacheRefresh {
         MultiMap requestHeaders = HttpHeaders.headers().addAll(request.headers()); // kept: Vary reads them later
         boolean authorization = requestHeaders.contains("authorization");
         MultiMap headers = HttpHeaders.headers();
-        HopByHopHeaders.copy(requestHeaders, headers, NOT_SENT);
+        HopByHopHeaders.copy(requestHeaders, headers, route.notForwarded.onCacheRefresh);
         headers.set("x-request-id", requestId);
         addValidators(stale, headers);
         Endpoint target = endpoint.endpoint();

@@ -64,13 +64,7 @@ import java.util.concurrent.TimeoutException;
  */
 final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
-    private static final Set<String> NOT_FORWARDED = Set.of("host", "expect", "x-request-id", "x-forwarded-proto",
-            "x-forwarded-host", "x-forwarded-for");
     private static final Set<String> NOT_RETURNED = Set.of("x-request-id");
-    /** A cache fetch wants the whole response, whatever copy the client holds: its own conditionals stay here. */
-    private static final Set<String> NOT_FORWARDED_WHEN_CACHING = Set.of("host", "expect", "x-request-id",
-            "x-forwarded-proto", "x-forwarded-host", "x-forwarded-for", "if-none-match", "if-modified-since",
-            "if-match", "if-unmodified-since", "if-range");
     /** Headers by which an upstream says it is overloaded: such an answer is never retried. */
     private static final String[] OVERLOAD_HEADERS = {"x-rampart-overloaded", "x-envoy-overloaded"};
     /** Headers a 304 answer carries from the stored response (RFC 9110 §15.4.5). */
@@ -506,7 +500,8 @@ final class Exchange {
         String query = request.query();
         String upstreamPath = route.upstreamPath(path);
         MultiMap headers = HttpHeaders.headers();
-        HopByHopHeaders.copy(request.headers(), headers, cache == null ? NOT_FORWARDED : NOT_FORWARDED_WHEN_CACHING);
+        HopByHopHeaders.copy(request.headers(), headers,
+                cache == null ? route.notForwarded.onRequest : route.notForwarded.onCacheFetch);
         if (cache != null) {
             cache.addValidators(headers);
         }

@@ -51,8 +51,11 @@ public final class CompiledRoute {
     public final CachePolicy cachePolicy;
     /** Null when the route takes no idempotency keys. */
     public final IdempotencyConfig idempotency;
+    /** The client's headers its upstream requests leave out. */
+    public final NotForwardedHeaders notForwarded;
 
-    CompiledRoute(RouteConfig config, UpstreamCluster upstream, UpstreamCluster backup, RouteAdmission admission) {
+    CompiledRoute(RouteConfig config, UpstreamCluster upstream, UpstreamCluster backup, RouteAdmission admission,
+                  NotForwardedHeaders notForwarded) {
         this.config = config;
         this.match = config.match();
         this.upstream = upstream;
@@ -70,6 +73,7 @@ public final class CompiledRoute {
         this.cachePolicy = cache == null ? null
                 : new CachePolicy(cache.ttl(), cache.staleWhileRevalidate(), cache.staleIfError());
         this.idempotency = config.idempotency();
+        this.notForwarded = notForwarded;
         this.rewrite = config.rewrite();
         this.connectTimeoutMillis = config.timeouts().connect().toMillis();
         this.firstByteTimeoutMillis = config.timeouts().firstByte().toMillis();

@@ -84,12 +84,13 @@ public final class RouteTable {
                 clusters.put(upstream.name(), new UpstreamCluster(vertx, upstream, connectTimeout, servesCritical));
             }
         }
+        NotForwardedHeaders notForwarded = NotForwardedHeaders.of(config.identity());
         List<CompiledRoute> routes = new ArrayList<>();
         for (RouteConfig route : config.routes()) {
             UpstreamCluster upstream = clusters.get(route.upstream());
             String backup = upstream.config().backup();
             routes.add(new CompiledRoute(route, upstream, backup == null ? null : clusters.get(backup),
-                    RouteAdmission.compile(route, config, clients, admission, listener)));
+                    RouteAdmission.compile(route, config, clients, admission, listener), notForwarded));
         }
         return new RouteTable(version, config, routes.toArray(CompiledRoute[]::new),
                 java.util.Collections.unmodifiableMap(clusters)); // in config order, for the admin API
