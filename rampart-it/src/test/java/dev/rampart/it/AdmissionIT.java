@@ -182,6 +182,16 @@ class AdmissionIT {
     }
 
     @Test
+    void theApiKeyIsForwardedUpstreamByDefault() {
+        HttpResponse<String> known = gateway.get("/private/forwarded", "x-request-id", "key-forwarded",
+                "X-Api-Key", ALICE);
+
+        assertThat(known.statusCode()).as(known.body()).isEqualTo(200);
+        assertThat(backend.received("key-forwarded")).singleElement()
+                .satisfies(received -> assertThat(received.header("x-api-key")).isEqualTo(ALICE));
+    }
+
+    @Test
     void clientIsForbiddenARouteItsAllowListDoesNotName() {
         HttpResponse<String> elsewhere = gateway.get("/private/carol", "x-request-id", "carol-private",
                 "X-Api-Key", CAROL);
