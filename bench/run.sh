@@ -530,7 +530,9 @@ clients:
       port=$LIMIT_LOCAL_PORT; admin=$LIMIT_LOCAL_ADMIN_PORT
     else
       port=$LIMIT_REDIS_PORT; admin=$LIMIT_REDIS_ADMIN_PORT
-      extra="$extra
+      # metrics on: its histogram of each request's wait for the Redis decision is read around every
+      # open-loop run (redis_wait_buckets); issue 5's CPU comparison is rampart-limit-local's
+      extra="${extra/metrics: \{ enabled: false \}/metrics: { enabled: true \}}
 state: { redis: { url: \"redis://$REDIS_HOST:$REDIS_PORT\", key-prefix: \"rampart-bench:\" } }"
     fi
   fi
@@ -780,6 +782,36 @@ redis_before() {  # candidate
   [[ $1 == rampart-limit-redis ]] || return 0
   local pid; pid=$(redis_pid || true)
   REDIS_B=($(redis_eval_stats) "$( [[ -n $pid ]] && cpu_ticks "$pid" || echo -)" "$(redis_down_lines "$1")")
+  redis_wait_buckets >"$TMP/redis-wait-before"
+}
+# rampart-limit-redis's own histogram of the time each request waited for its Redis decision
+# (rampart_rate_limit_redis_duration_seconds, outcome ok: from the request's ask to the answer, the
+# batching wait included): "le count" lines, cumulative since its start.
+redis_wait_buckets() {
+  curl -fsS --max-time 5 "http://127.0.0.1:$LIMIT_REDIS_ADMIN_PORT/metrics" 2>/dev/null |
+    grep '^rampart_rate_limit_redis_duration_seconds_bucket{' | grep 'outcome="ok"' |
+    sed -n 's/.*le="\([^"]*\)".* \([0-9.eE+]*\)$/\1 \2/p' || true
+}
+# -> "p99_ms over_1ms_permille decisions" of the decisions made between two readings: the p99 as the
+# upper bound of its bucket (0.1, 0.25, 0.5, 1, 2.5, 5 ... ms); nothing when there were none
+redis_wait_p99() {  # before-file after-file
+  python3 - "$1" "$2" <<'EOF'
+import sys
+def read(path):
+    out = {}
+    for line in open(path):
+        le, n = line.split()
+        out[float("inf") if le == "+Inf" else float(le)] = float(n)
+    return out
+b, a = read(sys.argv[1]), read(sys.argv[2])
+d = sorted((le, a[le] - b.get(le, 0)) for le in a)
+total = d[-1][1] if d else 0
+if total > 0:
+    p99 = next(le for le, n in d if n >= 0.99 * total)
+    within_1ms = max((n for le, n in d if le <= 0.001), default=0)
+    print("%s %.1f %d" % ("inf" if p99 == float("inf") else "%g" % (p99 * 1000),
+                          1000 * (total - within_1ms) / total, total))
+EOF
 }
 redis_after() {  # candidate phase round requests
   [[ $1 == rampart-limit-redis && ${#REDIS_B[@]} == 5 && ${4:-0} -gt 0 ]] || return 0
@@ -798,6 +830,12 @@ redis_after() {  # candidate phase round requests
       "$(awk -v t=$(( a[3] - REDIS_B[3] )) -v hz="$CLK_TCK" -v n="$4" 'BEGIN {printf "%.2f", t * 1e6 / hz / n}')"
   fi
   emit "$1" "$2" "$3" redis_down_events $(( a[4] - REDIS_B[4] ))
+  redis_wait_buckets >"$TMP/redis-wait-after"
+  local wait; wait=($(redis_wait_p99 "$TMP/redis-wait-before" "$TMP/redis-wait-after" 2>/dev/null || true))
+  if [[ ${#wait[@]} == 3 && ${wait[0]} != inf ]]; then
+    emit "$1" "$2" "$3" redis_wait_p99_ms "${wait[0]}"
+    emit "$1" "$2" "$3" redis_wait_over_1ms_permille "${wait[1]}"
+  fi
 }
 redis_down_lines() {  # candidate -> "redis unavailable" lines it logged so far
   access_log_bytes "$1" >/dev/null   # moves its own log lines from stdout to $OUT/<candidate>-log.txt
@@ -1110,9 +1148,9 @@ record() {
       echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
       echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
       if [[ $REDIS_SCHED == fifo ]]; then
-        echo "  \`state.redis\` on a Redis of its own, pinned to no core and run under SCHED_FIFO (\`chrt -f 1\`: it takes a core as soon as it has work, as a Redis with CPUs of its own would; its CPU still comes out of the two cores), a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local."
+        echo "  \`state.redis\` on a Redis of its own, pinned to no core and run under SCHED_FIFO (\`chrt -f 1\`: it takes a core as soon as it has work, as a Redis with CPUs of its own would; its CPU still comes out of the two cores), a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local; metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
       else
-        echo "  \`state.redis\` on a Redis of its own, niced like the rest and pinned to no core (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local)."
+        echo "  \`state.redis\` on a Redis of its own, niced like the rest and pinned to no core (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local); metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
       fi
     fi
     if has_cache; then
