@@ -24,16 +24,12 @@ import dev.rampart.gateway.routing.CompiledRoute;
 import dev.rampart.gateway.routing.RouteTable;
 import dev.rampart.gateway.upstream.EndpointState;
 import io.netty.channel.EventLoop;
-import io.netty.handler.codec.DecoderException;
-import io.netty.handler.codec.TooLongFrameException;
 import io.netty.util.concurrent.ScheduledFuture;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
-import io.vertx.core.http.ConnectionPoolTooBusyException;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpClosedException;
 import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
@@ -46,15 +42,12 @@ import io.vertx.core.net.impl.ConnectionBase;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
-import java.net.ConnectException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * One client request and its way to an upstream and back: routing, chaos faults, load shedding, body limits, the
@@ -1007,7 +1000,7 @@ final class Exchange {
         if (finished || attempt.done) {
             return;
         }
-        ErrorCode code = classify(attempt, cause);
+        ErrorCode code = FailureClassifier.classify(attempt, cause);
         if (log.isDebugEnabled()) {
             log.atDebug().addKeyValue("route", route.id()).addKeyValue("upstream", attempt.endpoint.label())
                     .addKeyValue("attempt", attempt.number).addKeyValue("error_code", code.code())
@@ -1020,20 +1013,7 @@ final class Exchange {
             fail(code, cause);
             return;
         }
-        RetryPolicy.Failure failure = switch (code) {
-            case UPSTREAM_UNAVAILABLE, UPSTREAM_CONNECT_TIMEOUT -> RetryPolicy.Failure.CONNECT_FAILURE;
-            case UPSTREAM_RESET -> RetryPolicy.Failure.RESET;
-            case UPSTREAM_TIMEOUT -> RetryPolicy.Failure.PER_TRY_TIMEOUT;
-            default -> null;
-        };
-        String outcome = switch (code) {
-            case UPSTREAM_UNAVAILABLE, UPSTREAM_CONNECT_TIMEOUT -> "connect_failure";
-            case UPSTREAM_RESET -> "reset";
-            case UPSTREAM_TIMEOUT -> "timeout";
-            case UPSTREAM_OVERLOADED -> "pool_busy";
-            default -> "bad_response";
-        };
-        attemptFailed(attempt, code, failure, outcome, cause);
+        attemptFailed(attempt, code, FailureClassifier.retryFailure(code), FailureClassifier.outcome(code), cause);
     }
 
     /** An attempt failed before any answer: retry it, let a racing attempt carry on, or fail the request. */
@@ -1138,31 +1118,6 @@ final class Exchange {
 
     // ---- failures ------------------------------------------------------------------------------------------------
 
-    private ErrorCode classify(Attempt attempt, Throwable cause) {
-        if (cause instanceof ConnectionPoolTooBusyException) {
-            return ErrorCode.UPSTREAM_OVERLOADED;
-        }
-        if (attempt.request == null) {
-            // still obtaining a connection
-            if (cause instanceof TimeoutException || cause instanceof io.netty.channel.ConnectTimeoutException) {
-                return ErrorCode.UPSTREAM_CONNECT_TIMEOUT;
-            }
-            return ErrorCode.UPSTREAM_UNAVAILABLE;
-        }
-        if (cause instanceof TimeoutException) {
-            return ErrorCode.UPSTREAM_TIMEOUT;
-        }
-        if (cause instanceof DecoderException || cause instanceof TooLongFrameException
-                || cause instanceof IllegalArgumentException) {
-            return ErrorCode.UPSTREAM_BAD_RESPONSE;
-        }
-        if (cause instanceof HttpClosedException || cause instanceof IOException
-                || cause instanceof io.vertx.core.http.StreamResetException || cause instanceof ConnectException) {
-            return ErrorCode.UPSTREAM_RESET;
-        }
-        return ErrorCode.UPSTREAM_BAD_RESPONSE;
-    }
-
     private void onClientFailure(Throwable cause) {
         if (tunnel != null) {
             tunnel.close(WebSocketTunnel.End.CLIENT_CLOSED);
@@ -1170,9 +1125,7 @@ final class Exchange {
         }
         if (!finished) {
             // a body that fails to decode (bad chunk) was answered 400 by the listener, which then closed
-            boolean badBody = cause instanceof IllegalArgumentException || cause instanceof DecoderException
-                    || cause instanceof TooLongFrameException;
-            abortBothSides(badBody ? ErrorCode.BAD_CHUNK : ErrorCode.CLIENT_CLOSED);
+            abortBothSides(FailureClassifier.malformed(cause) ? ErrorCode.BAD_CHUNK : ErrorCode.CLIENT_CLOSED);
         }
     }
 
