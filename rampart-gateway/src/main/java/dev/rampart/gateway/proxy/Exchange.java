@@ -58,8 +58,6 @@ import java.util.concurrent.TimeUnit;
 final class Exchange {
     private static final Logger log = LoggerFactory.getLogger(Exchange.class);
     private static final Set<String> NOT_RETURNED = Set.of("x-request-id");
-    /** Headers by which an upstream says it is overloaded: such an answer is never retried. */
-    private static final String[] OVERLOAD_HEADERS = {"x-rampart-overloaded", "x-envoy-overloaded"};
     /** Headers a 304 answer carries from the stored response (RFC 9110 §15.4.5). */
     private static final String[] NOT_MODIFIED_HEADERS = {"cache-control", "content-location", "date", "etag",
             "expires", "vary", "last-modified"};
@@ -690,7 +688,7 @@ final class Exchange {
         boolean gatewayFailure = status == 502 || status == 503 || status == 504;
         settle(attempt, status >= 500, gatewayFailure, false);
         if (route.retries.retriesOnStatus(status)) {
-            if (overloaded(upstream)) {
+            if (UpstreamSignals.overloaded(upstream)) {
                 if (repeatable && attemptsStarted < route.retries.attempts()) {
                     resilience.retrySuppressed(attempt.cluster.name(), "overload");
                 }
@@ -698,7 +696,7 @@ final class Exchange {
                 abandon(attempt, "retryable_status"); // the other attempt may still answer well
                 promoteOther(attempt);
                 return;
-            } else if (retry(attempt, RetryPolicy.Failure.STATUS, retryAfterNanos(upstream, status))) {
+            } else if (retry(attempt, RetryPolicy.Failure.STATUS, UpstreamSignals.retryAfterNanos(upstream, status))) {
                 abandon(attempt, "retryable_status");
                 return;
             }
@@ -825,22 +823,6 @@ final class Exchange {
                     .addKeyValue("bytes_out", bytesOut).log("websocket tunnel closed");
         }
         finish();
-    }
-
-    private static boolean overloaded(HttpClientResponse upstream) {
-        for (String header : OVERLOAD_HEADERS) {
-            if (upstream.getHeader(header) != null) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    private static long retryAfterNanos(HttpClientResponse upstream, int status) {
-        if (status != 503 && status != 429) {
-            return -1;
-        }
-        return RetryAfter.parseNanos(upstream.getHeader("retry-after"), System.currentTimeMillis());
     }
 
     /** This attempt's answer goes to the client: a racing attempt is cancelled. */

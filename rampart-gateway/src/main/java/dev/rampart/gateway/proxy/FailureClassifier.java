@@ -11,7 +11,7 @@ import java.io.IOException;
 import java.net.ConnectException;
 import java.util.concurrent.TimeoutException;
 
-/** Names what a failed upstream call (or a client body) met: the error code, the retry policy's failure, the outcome. */
+/** What a failed upstream call (or a client body) met: its error code, the retry policy's failure, the outcome. */
 final class FailureClassifier {
     private FailureClassifier() {
     }
