@@ -488,8 +488,6 @@ final class Exchange {
     }
 
     private RequestOptions upstreamOptions(Attempt attempt) {
-        String query = request.query();
-        String upstreamPath = route.upstreamPath(path);
         MultiMap headers = HttpHeaders.headers();
         HopByHopHeaders.copy(request.headers(), headers,
                 cache == null ? route.notForwarded.onRequest : route.notForwarded.onCacheFetch);
@@ -519,7 +517,7 @@ final class Exchange {
                 .setHost(endpoint.host())
                 .setPort(endpoint.port())
                 .setSsl(endpoint.tls())
-                .setURI(query == null ? upstreamPath : upstreamPath + '?' + query)
+                .setURI(upstreamPathAndQuery())
                 .setHeaders(headers.set("host", endpoint.authority()))
                 .setConnectTimeout(route.connectTimeoutMillis);
     }
