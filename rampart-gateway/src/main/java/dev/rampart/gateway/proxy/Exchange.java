@@ -1313,15 +1313,10 @@ final class Exchange {
         if (cache != null) {
             cache.finish();
         }
-        for (Attempt attempt : new Attempt[]{current, hedge}) {
-            if (attempt != null && !attempt.done) {
-                boolean answered = attempt.responseHeadNanos >= 0;
-                if (!answered) {
-                    settle(attempt, false, false, true);
-                }
-                endAttempt(attempt, answered ? "response" : "cancelled");
-            }
-        }
+        Attempt main = current;
+        Attempt second = hedge;
+        endAtFinish(main);
+        endAtFinish(second);
         settleIdempotency();
         completePermits(status);
         if (admission != null) {
@@ -1345,6 +1340,17 @@ final class Exchange {
     }
 
     /** Tells the concurrency limits how the request went: latency samples for adaptive limits, drops on overload. */
+    /** An attempt still open when the exchange finishes: answered (its response was relayed) or cancelled. */
+    private void endAtFinish(Attempt attempt) {
+        if (attempt != null && !attempt.done) {
+            boolean answered = attempt.responseHeadNanos >= 0;
+            if (!answered) {
+                settle(attempt, false, false, true);
+            }
+            endAttempt(attempt, answered ? "response" : "cancelled");
+        }
+    }
+
     private void completePermits(int status) {
         if (routePermit == null && upstreamPermit == null) {
             return;
@@ -1352,20 +1358,23 @@ final class Exchange {
         boolean dropped = error == ErrorCode.UPSTREAM_TIMEOUT || error == ErrorCode.UPSTREAM_CONNECT_TIMEOUT
                 || error == ErrorCode.UPSTREAM_OVERLOADED || upstreamStatus == 503;
         boolean ignored = !dropped && (error != null || status >= 500);
-        for (Limiter.Listener permit : new Limiter.Listener[]{routePermit, upstreamPermit}) {
-            if (permit == null) {
-                continue;
-            }
-            if (dropped) {
-                permit.onDropped();
-            } else if (ignored) {
-                permit.onIgnore();
-            } else {
-                permit.onSuccess();
-            }
-        }
+        complete(routePermit, dropped, ignored);
+        complete(upstreamPermit, dropped, ignored);
         routePermit = null;
         upstreamPermit = null;
+    }
+
+    private static void complete(Limiter.Listener permit, boolean dropped, boolean ignored) {
+        if (permit == null) {
+            return;
+        }
+        if (dropped) {
+            permit.onDropped();
+        } else if (ignored) {
+            permit.onIgnore();
+        } else {
+            permit.onSuccess();
+        }
     }
 
     private void responseCompleted() {
