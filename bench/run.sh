@@ -13,7 +13,7 @@
 #                     [--closed-lives N] [--time-limit S]
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
-#                     [--port-offset N] [--redis-sched fifo|nice]
+#                     [--port-offset N] [--redis-sched fifo|nice] [--rates 25,50,75]
 #   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis,
 #               nginx-cache, rampart-cache
 set -euo pipefail
@@ -23,6 +23,7 @@ SELF="$ROOT/bench/run.sh"
 
 QUICK=0
 ROUNDS=3
+RATES="25,50,75"     # open-loop rates, in % of the slowest candidate's median closed-loop throughput
 DURATION=10          # seconds per open-loop measurement
 CLOSED_ROUNDS=15     # closed loop: many short alternating rounds, each candidate's next to rampart-bare's
 CLOSED_DURATION=5    # seconds per closed-loop (wrk) round
@@ -54,6 +55,7 @@ while [[ $# -gt 0 ]]; do
   case "$1" in
     --quick) QUICK=1 ;;
     --rounds) ROUNDS="$2"; shift ;;
+    --rates) RATES="$2"; shift ;;
     --redis-sched) REDIS_SCHED="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --closed-rounds) CLOSED_ROUNDS="$2"; shift ;;
@@ -80,6 +82,8 @@ fi
 [[ -z $RECORD ]] && RECORD=1
 [[ $CLOSED_LIVES =~ ^[1-9][0-9]?$ ]] && (( CLOSED_LIVES <= CLOSED_ROUNDS )) \
   || { echo "--closed-lives: $CLOSED_LIVES (expected: 1 to --closed-rounds, $CLOSED_ROUNDS)" >&2; exit 2; }
+[[ $RATES =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] \
+  || { echo "--rates: $RATES (expected: percentages 1 to 99, comma-separated, as 25,50,75)" >&2; exit 2; }
 case "$REDIS_SCHED" in fifo|nice) ;; *) echo "--redis-sched: $REDIS_SCHED (expected: fifo or nice)" >&2; exit 2 ;; esac
 case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
 [[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && (( PORT_OFFSET <= 30000 )) \
@@ -560,9 +564,11 @@ EOF
     || die "rampart check rejects $name.yaml: $(cat "$TMP/check.txt")"
 }
 
-# The request header a candidate's load sends: the API key for the limit candidates, none for the others.
+# The request header every candidate's load sends: the API key the limit candidates identify their client by.
+# The others get it too (nginx and Rampart forward it as any header), so that every candidate parses and forwards
+# the same bytes and a limit candidate's cost is the deciding, not the bytes its client sends anyway.
 load_header() {  # candidate
-  if is_limit "$1"; then echo "$BENCH_API_KEY_HEADER: $BENCH_API_KEY"; fi
+  echo "$BENCH_API_KEY_HEADER: $BENCH_API_KEY"
 }
 
 # Run from copies: other work may rebuild the jars in the tree while the benchmark runs.
@@ -1074,7 +1080,7 @@ main() {
     done
   done
 
-  # open-loop rates: 25/50/75 % of the slowest candidate's median closed-loop throughput
+  # open-loop rates (--rates, default 25/50/75 %) of the slowest candidate's median closed-loop throughput
   local slowest
   slowest=$(awk -F'\t' '$2 == "closed" && $4 == "rps" {print $1, $5}' "$RESULTS" | sort -k1,1 -k2,2n |
     awk '{v[$1] = v[$1] " " $2} END {for (c in v) {n = split(v[c], a, " "); print a[int((n + 1) / 2)]}}' |
@@ -1082,7 +1088,7 @@ main() {
   slowest=${slowest%.*}
   log "slowest candidate's median throughput: $slowest req/s"
   local pct rate
-  for pct in 25 50 75; do
+  for pct in ${RATES//,/ }; do
     rate=$(( slowest * pct / 100 ))
     (( rate >= 1 )) || die "throughput too low to derive an open-loop rate"
     for r in $(seq "$ROUNDS"); do
@@ -1146,7 +1152,7 @@ record() {
       echo "- rampart-limit-local: rampart-bare's config plus one client known by its API key and, on the"
       echo "  route, \`require-client: true\` and \`rate-limits: [ { key: client, rate: 1000000/s } ]\`: every"
       echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
-      echo "  \`$BENCH_API_KEY_HEADER\`; the other candidates' load does not. rampart-limit-redis: the same with"
+      echo "  \`$BENCH_API_KEY_HEADER\`, as every candidate's does (the others forward it as any header, so all parse and forward the same bytes). rampart-limit-redis: the same with"
       if [[ $REDIS_SCHED == fifo ]]; then
         echo "  \`state.redis\` on a Redis of its own, pinned to no core and run under SCHED_FIFO (\`chrt -f 1\`: it takes a core as soon as it has work, as a Redis with CPUs of its own would; its CPU still comes out of the two cores), a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local; metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
       else
@@ -1168,9 +1174,9 @@ record() {
     echo '```'
     echo "bench/run.sh ${ARGS[*]}"
     echo "# closed loop, per candidate and round:"
-    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${CLOSED_DURATION}s --latency [-H '$BENCH_API_KEY_HEADER: <key>'] http://127.0.0.1:<port>$URL_PATH"
-    echo "# open loop at 25/50/75 % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
-    echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS [--header '$BENCH_API_KEY_HEADER: <key>'] --json"
+    echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${CLOSED_DURATION}s --latency -H '$BENCH_API_KEY_HEADER: <key>' http://127.0.0.1:<port>$URL_PATH"
+    echo "# open loop at ${RATES//,//} % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
+    echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --header '$BENCH_API_KEY_HEADER: <key>' --json"
     echo "# proxies:"
     echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
     if has_candidate nginx-cache; then

@@ -22,14 +22,24 @@ final class HopByHopHeaders {
             if (isAlwaysHopByHop(name)) {
                 continue;
             }
-            if (!alsoSkip.isEmpty() || !named.isEmpty()) {
-                String lower = name.toLowerCase(Locale.ROOT);
-                if (alsoSkip.contains(lower) || named.contains(lower)) {
-                    continue;
-                }
+            if (isIn(alsoSkip, name) || isIn(named, name)) {
+                continue;
             }
             to.add(name, header.getValue());
         }
+    }
+
+    /**
+     * Whether {@code name} is one of {@code lowerCaseNames}, in any case, without allocating: clients send names in
+     * mixed case, and lower-casing each to look it up cost a string per header per request.
+     */
+    static boolean isIn(Set<String> lowerCaseNames, String name) {
+        for (String candidate : lowerCaseNames) {
+            if (candidate.length() == name.length() && candidate.equalsIgnoreCase(name)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a header is hop-by-hop by definition (RFC 9110 §7.6.1, plus the proxy ones), in any case, without

@@ -58,4 +58,16 @@ class HopByHopHeadersTest {
 
         assertThat(to.names()).containsExactly("Accept");
     }
+
+    @Test
+    void skippedNamesMatchInAnyCaseAndOnlyWhole() {
+        Set<String> skip = Set.of("x-api-key", "host");
+
+        assertThat(HopByHopHeaders.isIn(skip, "X-API-KEY")).isTrue();
+        assertThat(HopByHopHeaders.isIn(skip, "X-Api-Key")).isTrue();
+        assertThat(HopByHopHeaders.isIn(skip, "HOST")).isTrue();
+        assertThat(HopByHopHeaders.isIn(skip, "X-Api-Keys")).isFalse();
+        assertThat(HopByHopHeaders.isIn(skip, "X-Api-Ke")).isFalse();
+        assertThat(HopByHopHeaders.isIn(Set.of(), "Host")).isFalse();
+    }
 }
