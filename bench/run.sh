@@ -13,7 +13,7 @@
 #                     [--closed-lives N] [--time-limit S]
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
-#                     [--port-offset N] [--redis-sched fifo|nice] [--rates 25,50,75]
+#                     [--port-offset N] [--redis-sched fifo|nice] [--redis-cpu any|0|1] [--rates 25,50,75]
 #   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis,
 #               nginx-cache, rampart-cache
 set -euo pipefail
@@ -46,6 +46,7 @@ STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
 RAMPART_JAR=""       # default: rampart-cli/target/rampart.jar
 LOADGEN_JAR=""       # default: rampart-bench/target/rampart-loadgen.jar
 PORT_OFFSET=0        # added to every port below, to run beside something holding them
+REDIS_CPU=any        # rampart-limit-redis's Redis: on whichever core has room, or pinned to CPU 0 or 1
 REDIS_SCHED=nice     # rampart-limit-redis's Redis: nice -10 like the rest, or SCHED_FIFO (runs as soon as it has work)
 
 usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$SELF"; }
@@ -57,6 +58,7 @@ while [[ $# -gt 0 ]]; do
     --rounds) ROUNDS="$2"; shift ;;
     --rates) RATES="$2"; shift ;;
     --redis-sched) REDIS_SCHED="$2"; shift ;;
+    --redis-cpu) REDIS_CPU="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
     --closed-rounds) CLOSED_ROUNDS="$2"; shift ;;
     --closed-duration) CLOSED_DURATION="$2"; shift ;;
@@ -84,6 +86,7 @@ fi
   || { echo "--closed-lives: $CLOSED_LIVES (expected: 1 to --closed-rounds, $CLOSED_ROUNDS)" >&2; exit 2; }
 [[ $RATES =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] \
   || { echo "--rates: $RATES (expected: percentages 1 to 99, comma-separated, as 25,50,75)" >&2; exit 2; }
+case "$REDIS_CPU" in any|0|1) ;; *) echo "--redis-cpu: $REDIS_CPU (expected: any, 0 or 1)" >&2; exit 2 ;; esac
 case "$REDIS_SCHED" in fifo|nice) ;; *) echo "--redis-sched: $REDIS_SCHED (expected: fifo or nice)" >&2; exit 2 ;; esac
 case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
 [[ $PORT_OFFSET =~ ^[0-9]{1,5}$ ]] && (( PORT_OFFSET <= 30000 )) \
@@ -266,6 +269,10 @@ check_redis() {
 # comes out of the two cores the candidates share. The one run that tried it (2026-11-30 07:00, a very
 # noisy host) gave a worse p99 at 25 % (+2.3 ms) than the runs at nice -10 before it, so nice stays the
 # default until a quieter run says otherwise.
+redis_cpu_text() {
+  case "$REDIS_CPU" in any) echo "pinned to no core" ;; 0) echo "pinned to CPU 0, the proxy's core" ;; 1) echo "pinned to CPU 1, the load's core" ;; esac
+}
+
 start_redis() {
   has_candidate rampart-limit-redis || return 0
   local sched=("${NICE[@]}")
@@ -277,6 +284,7 @@ start_redis() {
       REDIS_SCHED=nice
     fi
   fi
+  [[ $REDIS_CPU != any ]] && sched+=(taskset -c "$REDIS_CPU")
   "${sched[@]}" redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" \
     --appendonly no --daemonize no --logfile "$OUT/redis.log" --dir "$TMP" &
   track $!
@@ -1111,7 +1119,7 @@ main() {
   LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
   local table
-  table=$(python3 "$ROOT/bench/summarize.py" "$RESULTS" "$CANDIDATES")
+  table=$(BENCH_REDIS_WHERE="$(redis_cpu_text)" python3 "$ROOT/bench/summarize.py" "$RESULTS" "$CANDIDATES")
   echo "$table"
   if [[ $RECORD == 1 ]]; then record "$table"; log "appended to bench/RESULTS.md"; fi
   log "raw results in $OUT"
@@ -1128,7 +1136,7 @@ record() {
     echo "- java: $(java -version 2>&1 | head -2 | tail -1)"
     echo "- nginx: $(nginx -v 2>&1 | sed 's/^nginx version: //'); wrk: $(wrk -v 2>&1 | head -1 | awk '{print $2}')"
     if has_candidate rampart-limit-redis; then
-      echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the run's own: started by the script for this run at nice -10, pinned to no core, no persistence; stopped at the end)"
+      echo "- redis: $(redis_info server | sed -n 's/^redis_version://p') on $REDIS_HOST:$REDIS_PORT (the run's own: started by the script for this run at $([[ $REDIS_SCHED == fifo ]] && echo SCHED_FIFO || echo nice -10), $(redis_cpu_text), no persistence; stopped at the end)"
     fi
     if has_rampart; then echo "- rampart.jar built ${RAMPART_JAR_INFO:-?}"; fi
     echo "- candidates: ${CANDIDATES}; closed loop: ${CLOSED_ROUNDS} alternating rounds of ${CLOSED_DURATION} s shared among ${CLOSED_LIVES} fresh JVMs per Rampart candidate; open loop: ${ROUNDS} alternating rounds of ${DURATION} s per rate; path $URL_PATH"
@@ -1154,9 +1162,9 @@ record() {
       echo "  request is identified and decided, none refused. Its load (wrk and the load generator) sends"
       echo "  \`$BENCH_API_KEY_HEADER\`, as every candidate's does (the others forward it as any header, so all parse and forward the same bytes). rampart-limit-redis: the same with"
       if [[ $REDIS_SCHED == fifo ]]; then
-        echo "  \`state.redis\` on a Redis of its own, pinned to no core and run under SCHED_FIFO (\`chrt -f 1\`: it takes a core as soon as it has work, as a Redis with CPUs of its own would; its CPU still comes out of the two cores), a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local; metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
+        echo "  \`state.redis\` on a Redis of its own, $(redis_cpu_text) and run under SCHED_FIFO (\`chrt -f 1\`: it takes a core as soon as it has work, as a Redis with CPUs of its own would; its CPU still comes out of the two cores), a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local; metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
       else
-        echo "  \`state.redis\` on a Redis of its own, niced like the rest and pinned to no core (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local); metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
+        echo "  \`state.redis\` on a Redis of its own, niced like the rest and $(redis_cpu_text) (a round trip per request, one EVALSHA for the requests of one event-loop turn, 20 ms timeout, fallback local); metrics on, for its histogram of each request's wait for the decision, read around each open-loop run."
       fi
     fi
     if has_cache; then
