@@ -14,6 +14,7 @@
 #                     [--candidates direct,nginx,rampart-bare,rampart] [--path /|/20k]
 #                     [--record|--no-record] [--build] [--rampart-jar JAR] [--loadgen-jar JAR]
 #                     [--port-offset N] [--redis-sched fifo|nice] [--redis-cpu any|0|1] [--rates 25,50,75]
+#                     [--rate-base RPS]
 #   candidates: direct, nginx, rampart-bare, rampart, rampart-limit-local, rampart-limit-redis,
 #               nginx-cache, rampart-cache
 set -euo pipefail
@@ -23,6 +24,7 @@ SELF="$ROOT/bench/run.sh"
 
 QUICK=0
 ROUNDS=3
+RATE_BASE=""         # the req/s the open-loop percentages apply to (default: the slowest candidate's closed-loop median)
 RATES="25,50,75"     # open-loop rates, in % of the slowest candidate's median closed-loop throughput
 DURATION=10          # seconds per open-loop measurement
 CLOSED_ROUNDS=15     # closed loop: many short alternating rounds, each candidate's next to rampart-bare's
@@ -57,6 +59,7 @@ while [[ $# -gt 0 ]]; do
     --quick) QUICK=1 ;;
     --rounds) ROUNDS="$2"; shift ;;
     --rates) RATES="$2"; shift ;;
+    --rate-base) RATE_BASE="$2"; shift ;;
     --redis-sched) REDIS_SCHED="$2"; shift ;;
     --redis-cpu) REDIS_CPU="$2"; shift ;;
     --duration) DURATION="$2"; shift ;;
@@ -86,6 +89,8 @@ fi
   || { echo "--closed-lives: $CLOSED_LIVES (expected: 1 to --closed-rounds, $CLOSED_ROUNDS)" >&2; exit 2; }
 [[ $RATES =~ ^[1-9][0-9]?(,[1-9][0-9]?)*$ ]] \
   || { echo "--rates: $RATES (expected: percentages 1 to 99, comma-separated, as 25,50,75)" >&2; exit 2; }
+[[ -z $RATE_BASE || $RATE_BASE =~ ^[1-9][0-9]{0,6}$ ]] \
+  || { echo "--rate-base: $RATE_BASE (expected: requests per second, 1 to 9999999)" >&2; exit 2; }
 case "$REDIS_CPU" in any|0|1) ;; *) echo "--redis-cpu: $REDIS_CPU (expected: any, 0 or 1)" >&2; exit 2 ;; esac
 case "$REDIS_SCHED" in fifo|nice) ;; *) echo "--redis-sched: $REDIS_SCHED (expected: fifo or nice)" >&2; exit 2 ;; esac
 case "$URL_PATH" in /|/20k) ;; *) echo "--path: $URL_PATH (expected: / or /20k)" >&2; exit 2 ;; esac
@@ -1095,6 +1100,10 @@ main() {
     sort -n | head -1)
   slowest=${slowest%.*}
   log "slowest candidate's median throughput: $slowest req/s"
+  if [[ -n $RATE_BASE ]]; then
+    slowest=$RATE_BASE
+    log "open-loop rates from --rate-base $RATE_BASE req/s instead"
+  fi
   local pct rate
   for pct in ${RATES//,/ }; do
     rate=$(( slowest * pct / 100 ))
@@ -1183,7 +1192,7 @@ record() {
     echo "bench/run.sh ${ARGS[*]}"
     echo "# closed loop, per candidate and round:"
     echo "nice -n -10 taskset -c $LOAD_CPU wrk -t1 -c$CONNECTIONS -d${CLOSED_DURATION}s --latency -H '$BENCH_API_KEY_HEADER: <key>' http://127.0.0.1:<port>$URL_PATH"
-    echo "# open loop at ${RATES//,//} % of the slowest candidate's median req/s (the warm-up ramps from 0 to the rate):"
+    echo "# open loop at ${RATES//,//} % of $([[ -n $RATE_BASE ]] && echo "$RATE_BASE req/s (--rate-base)" || echo "the slowest candidate's median req/s") (the warm-up ramps from 0 to the rate):"
     echo "nice -n -10 taskset -c $LOAD_CPU java ${JAVA_HEAP[*]} -jar rampart-bench/target/rampart-loadgen.jar --url http://127.0.0.1:<port>$URL_PATH --rate <R> --duration ${DURATION}s --warmup ${WARMUP}s --connections $CONNECTIONS --header '$BENCH_API_KEY_HEADER: <key>' --json"
     echo "# proxies:"
     echo "nice -n -10 taskset -c $PROXY_CPU nginx -c nginx-proxy.conf -g 'daemon off;'   # worker_processes 1, keepalive 64"
