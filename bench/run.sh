@@ -48,7 +48,7 @@ STARTS=3             # Rampart/nginx start-to-first-proxied-request measurements
 RAMPART_JAR=""       # default: rampart-cli/target/rampart.jar
 LOADGEN_JAR=""       # default: rampart-bench/target/rampart-loadgen.jar
 PORT_OFFSET=0        # added to every port below, to run beside something holding them
-REDIS_CPU=any        # rampart-limit-redis's Redis: on whichever core has room, or pinned to CPU 0 or 1
+REDIS_CPU=0          # rampart-limit-redis's Redis: pinned to the proxy's core (see start_redis), to CPU 1, or any
 REDIS_SCHED=nice     # rampart-limit-redis's Redis: nice -10 like the rest, or SCHED_FIFO (runs as soon as it has work)
 
 usage() { awk 'NR > 1 && !/^#/ {exit} NR > 1 {sub(/^# ?/, ""); print}' "$SELF"; }
@@ -264,16 +264,18 @@ check_redis() {
   fi
 }
 
-# The Redis of rampart-limit-redis: started for the run, nothing persisted, and pinned to no core. A Redis
-# server has CPUs of its own; on two cores the nearest thing is to run it wherever there is room, as soon as
-# it has work. Pinned to CPU 1 it queued behind the load generator and the backend (p99 +2.4 ms at 25 % in
-# the 01:56 run of 2026-11-30); on CPU 0 it would take the proxy's core. At nice -10 like the rest, it
-# still waited for a core behind the proxy, the backend or the load generator, each busy at 50 % load:
-# its p99 then may measure the 2-core box's scheduler more than the round trip. `--redis-sched fifo` runs
-# it under SCHED_FIFO instead: it takes a core the moment a request reaches it, and the CPU it uses still
-# comes out of the two cores the candidates share. The one run that tried it (2026-11-30 07:00, a very
-# noisy host) gave a worse p99 at 25 % (+2.3 ms) than the runs at nice -10 before it, so nice stays the
-# default until a quieter run says otherwise.
+# The Redis of rampart-limit-redis: started for the run, nothing persisted, pinned to CPU 0 with the proxy
+# (--redis-cpu 0, the default). A Redis server has CPUs of its own; on two cores the question is which wait its
+# round trip meets. Pinned to CPU 1 it queued behind the load generator and the backend (p99 +2.4 ms at 25 % in
+# the 01:56 run of 2026-11-30). Free to run on either core (--redis-cpu any, the default until 2026-11-30
+# 15:30) it was woken on whichever core had room, often the other one: on this VM waking another vCPU is
+# where a round trip's tail comes from (p99 +1.46 ms against rampart-bare at 5,401 req/s, 14:40 run). On the
+# proxy's core the proxy's write makes it runnable right there, and it runs as soon as the event loop waits:
+# +0.98 ms at the same rate (15:25 run), with its p99 steadier round to round. Its CPU then comes out of the
+# proxy's core, so rampart-limit-redis's closed-loop requests/s counts Redis's work too (its CPU per request
+# counts Rampart's alone, as before). `--redis-sched fifo` runs it under SCHED_FIFO; the one run that tried it
+# (2026-11-30 07:00, a very noisy host, no pinning) gave a worse p99 at 25 % (+2.3 ms), so nice stays the
+# default.
 redis_cpu_text() {
   case "$REDIS_CPU" in any) echo "pinned to no core" ;; 0) echo "pinned to CPU 0, the proxy's core" ;; 1) echo "pinned to CPU 1, the load's core" ;; esac
 }
