@@ -132,6 +132,15 @@ class HeadersIT {
     }
 
     @Test
+    void theUpstreamIsSentItsOwnAuthorityAsHostAndTheClientsInXForwardedHost() {
+        JsonNode headers = echo("X-Api-Key: forwarded-as-any-header").path("headers");
+        assertThat(headers.path("host").asText()).isEqualTo(upstreams.demoUrl("pricing").replaceFirst("^http://", ""));
+        assertThat(headers.path("x-forwarded-host").asText()).isEqualTo("shop.example.com:8443");
+        assertThat(headers.path("x-api-key").asText()).isEqualTo("forwarded-as-any-header");
+        assertThat(headers.path("x-request-id").asText()).isNotBlank();
+    }
+
+    @Test
     void clientCannotSpoofForwardedProtoOrHost() {
         JsonNode headers = echo("X-Forwarded-Proto: https", "X-Forwarded-Host: evil.example").path("headers");
         assertThat(headers.path("x-forwarded-proto").asText()).isEqualTo("http");

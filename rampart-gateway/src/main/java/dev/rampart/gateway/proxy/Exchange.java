@@ -30,7 +30,6 @@ import io.vertx.core.MultiMap;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpHeaders;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServerResponse;
@@ -487,8 +486,23 @@ final class Exchange {
         return true;
     }
 
+    /** Where an attempt goes; its headers are written into the request itself once it exists ({@link #forwardHeaders}). */
     private RequestOptions upstreamOptions(Attempt attempt) {
-        MultiMap headers = HttpHeaders.headers();
+        Endpoint endpoint = attempt.endpoint.endpoint();
+        return new RequestOptions()
+                .setMethod(request.method())
+                .setHost(endpoint.host())
+                .setPort(endpoint.port())
+                .setSsl(endpoint.tls())
+                .setURI(upstreamPathAndQuery())
+                .setConnectTimeout(route.connectTimeoutMillis);
+    }
+
+    /**
+     * The attempt's request headers, written straight into the upstream request: built apart and handed over in
+     * {@link RequestOptions}, they would be copied once more, header by header, for every request.
+     */
+    private void forwardHeaders(Attempt attempt, MultiMap headers) {
         HopByHopHeaders.copy(request.headers(), headers,
                 cache == null ? route.notForwarded.onRequest : route.notForwarded.onCacheFetch);
         if (cache != null) {
@@ -511,15 +525,7 @@ final class Exchange {
             headers.set("connection", "upgrade"); // exactly this token: the HTTP client then hands over a 101
             headers.set("upgrade", request.getHeader("upgrade"));
         }
-        Endpoint endpoint = attempt.endpoint.endpoint();
-        return new RequestOptions()
-                .setMethod(request.method())
-                .setHost(endpoint.host())
-                .setPort(endpoint.port())
-                .setSsl(endpoint.tls())
-                .setURI(upstreamPathAndQuery())
-                .setHeaders(headers.set("host", endpoint.authority()))
-                .setConnectTimeout(route.connectTimeoutMillis);
+        headers.set("host", attempt.endpoint.endpoint().authority());
     }
 
     private void onUpstreamRequest(Attempt attempt, HttpClientRequest upstream) {
@@ -528,6 +534,7 @@ final class Exchange {
             return;
         }
         attempt.request = upstream;
+        forwardHeaders(attempt, upstream.headers());
         attempt.acquiredNanos = System.nanoTime();
         attempt.freshConnection = attempt.endpoint.leased(upstream.connection());
         upstream.exceptionHandler(cause -> onAttemptFailure(attempt, cause));
