@@ -93,6 +93,7 @@ final class Exchange {
     private Limiter.Listener upstreamPermit;
     private String fallbackReason;
     private RouteAdmission.Outcome admission;
+    private String peerIp;
     private String rateLimitRejection;
     private String faultInjected;
     int upstreamStatus;
@@ -1398,7 +1399,11 @@ final class Exchange {
         return admission == null ? null : admission.client();
     }
 
+    /** The peer's address as text, worked out once: Vert.x formats it anew on every call. */
     String clientIp() {
-        return request.remoteAddress() == null ? null : request.remoteAddress().hostAddress();
+        if (peerIp == null && request.remoteAddress() != null) {
+            peerIp = request.remoteAddress().hostAddress();
+        }
+        return peerIp;
     }
 }
